@@ -1,0 +1,37 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app repository
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test setup data bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall whenever the dependencies change.
+$(INSTALLED): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
+setup: $(INSTALLED)
+
+# Create or upgrade the database and index, and load the demo collection on first start.
+data: setup
+	$(FLASK) init-db
+	$(FLASK) load-demo --if-empty
+
+run: data
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: setup
+	$(PY) -m pytest
+
+bench: setup
+	$(PY) -m bench.ingest ../shared/corpora/pdfs/papers
+	$(PY) -m bench.relevance ../shared/corpora/scifact
+	$(PY) -m bench.speed ../shared/corpora/scifact
+
+clean:
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,15 @@
+"""Command-line interface: `flask --app repository COMMAND`."""
+
+from flask import Flask
+
+
+def register_commands(app: Flask) -> None:
+    """Attach every command group to the app's CLI."""
+    from .database import init_db_command
+    from .demo import load_demo_command
+    from .index import check_index_command, reindex_command
+    from .ingest import ingest_command
+
+    for command in (init_db_command, ingest_command, reindex_command, check_index_command,
+                    load_demo_command):
+        app.cli.add_command(command)

@@ -1,0 +1,25 @@
+"""`init-db`: create or upgrade the schema and seed the theme taxonomy."""
+
+import click
+from flask.cli import with_appcontext
+
+from ..context import resources
+from ..db import transaction, upgrade_schema
+from ..services.taxonomy import seed_themes
+
+
+def prepare_database() -> int:
+    """Upgrade the schema to the newest migration and add missing seed themes."""
+    res = resources()
+    upgrade_schema(res.engine)
+    with transaction(res.sessions) as session:
+        return seed_themes(session)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create or upgrade the database and seed the theme taxonomy."""
+    added = prepare_database()
+    click.echo(f"Database ready at {resources().engine.url.render_as_string(hide_password=True)}; "
+               f"{added} theme(s) added.")

@@ -1,0 +1,89 @@
+"""`ingest`: bulk-load PDF files and folders of them."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from indexer.extract import Limits
+
+from ..context import resources
+from ..ingestion import Ingester, IngestOptions, collect_paths
+from ..models import ACCESS_LEVELS, ITEM_TYPES
+from ..services.places import find_event
+from ..services.taxonomy import find_theme
+
+
+def extraction_limits() -> Limits:
+    """Return the per-file extraction limits configured for this app."""
+    config = current_app.config
+    return Limits(seconds=float(config["EXTRACT_SECONDS"]), memory_mb=int(config["EXTRACT_MEMORY_MB"]),
+                  max_bytes=int(config["MAX_UPLOAD_MB"]) * 2**20)
+
+
+def _check_options(options: IngestOptions) -> None:
+    with resources().sessions() as session:
+        for slug in options.themes:
+            if find_theme(session, slug) is None:
+                raise click.BadParameter(f"no theme with the slug {slug!r}", param_hint="--theme")
+        if options.event and find_event(session, options.event) is None:
+            raise click.BadParameter(f"no event with the slug {options.event!r}", param_hint="--event")
+
+
+@click.command("ingest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--type", "item_type", type=click.Choice(list(ITEM_TYPES)), default="paper", show_default=True,
+              help="Type of every item in the batch.")
+@click.option("--theme", "themes", multiple=True, metavar="SLUG", help="Theme for every item (repeatable).")
+@click.option("--event", metavar="SLUG", help="Seminar or event the items came from.")
+@click.option("--place", metavar="NAME", help="Place the items are about (created if new).")
+@click.option("--access", type=click.Choice(list(ACCESS_LEVELS)), default="open", show_default=True,
+              help="Access level of every item.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Parallel extractions (default: all cores).")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write one JSON line per input file to this file.")
+@with_appcontext
+def ingest_command(paths, item_type, themes, event, place, access, jobs, report) -> None:
+    """Extract, record and index PDF files; folders are searched for *.pdf."""
+    if access == "embargoed":
+        raise click.BadParameter("bulk ingest cannot set an embargo date; deposit embargoed items one by one",
+                                 param_hint="--access")
+    options = IngestOptions(type=item_type, themes=list(themes), event=event, place=place, access=access)
+    _check_options(options)
+    files = collect_paths(paths)
+    if not files:
+        raise click.UsageError("no PDF files found in the given paths")
+
+    res = resources()
+    ingester = Ingester(res.sessions, res.index, res.files, limits=extraction_limits(),
+                        jobs=jobs or os.cpu_count())
+    counts: Counter[str] = Counter()
+    rejections: list[tuple[str, str]] = []
+    report_handle = open(report, "w", encoding="utf-8") if report else None
+    try:
+        with click.progressbar(length=len(files), label="Ingesting", file=click.get_text_stream("stderr"),
+                               show_pos=True) as bar:
+            for outcome in ingester.run(files, options):
+                counts[outcome.status] += 1
+                if outcome.status == "rejected":
+                    rejections.append((outcome.path, outcome.reason or "unknown reason"))
+                if report_handle:
+                    report_handle.write(json.dumps(outcome.as_report(), ensure_ascii=False) + "\n")
+                    report_handle.flush()
+                bar.update(1)
+    finally:
+        if report_handle:
+            report_handle.close()
+
+    for path, reason in rejections:
+        click.echo(f"rejected: {path}: {reason}", err=True)
+    click.echo(f"{len(files)} file(s): {counts['ingested']} ingested, {counts['duplicate']} duplicate(s), "
+               f"{counts['rejected']} rejected.")
+    if rejections:
+        raise SystemExit(1)

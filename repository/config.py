@@ -1,0 +1,82 @@
+"""Settings: defaults, then instance/config.py, then environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Every setting, its default and what it does. The README documents each one and a test
+# checks that it does.
+DEFAULTS: dict[str, object] = {
+    "SECRET_KEY": None,  # signs sessions and forms; generated into the instance folder if unset
+    "DATABASE_URL": None,  # SQLAlchemy URL; unset means SQLite at instance/repository.db
+    "INDEX_DIR": "index",  # the Whoosh index, relative to the instance folder
+    "FILES_DIR": "files",  # stored PDFs, relative to the instance folder
+    "INDEX_LOCK_TIMEOUT": 30.0,  # seconds a writer waits for the index lock
+    "EXTRACT_SECONDS": 30.0,  # wall-time limit of one file's extraction
+    "EXTRACT_MEMORY_MB": 1024,  # memory limit of the extraction child process
+    "MAX_UPLOAD_MB": 50,  # largest PDF accepted, by upload or by bulk ingest
+    "SEARCH_PER_PAGE": 20,  # results per page
+    "SESSION_COOKIE_SECURE": None,  # None: secure cookies everywhere but in debug mode
+}
+
+# Settings that may come from the environment as REPOSITORY_<NAME> (DATABASE_URL also bare).
+ENVIRONMENT_PREFIX = "REPOSITORY_"
+
+
+def instance_folder() -> Path:
+    """Return the instance folder: $REPOSITORY_INSTANCE, else ./instance of the project."""
+    configured = os.environ.get("REPOSITORY_INSTANCE")
+    return Path(configured).resolve() if configured else PROJECT_ROOT / "instance"
+
+
+def _coerce(value: str, default: object) -> object:
+    if isinstance(default, bool) or default is None and value.lower() in ("true", "false"):
+        return value.lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        return int(value)
+    if isinstance(default, float):
+        return float(value)
+    return value
+
+
+def load_settings(app: Flask, overrides: dict | None = None) -> None:
+    """Fill app.config from defaults, instance/config.py, the environment and `overrides`."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    for name, default in DEFAULTS.items():
+        raw = os.environ.get(ENVIRONMENT_PREFIX + name)
+        if raw is None and name == "DATABASE_URL":
+            raw = os.environ.get("DATABASE_URL")
+        if raw is not None:
+            app.config[name] = _coerce(raw, default)
+    if overrides:
+        app.config.update(overrides)
+
+    instance = Path(app.instance_path)
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = f"sqlite:///{instance / 'repository.db'}"
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _persistent_secret(instance / "secret_key")
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_MB"]) * 2**20 + 2**16
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+
+
+def _persistent_secret(path: Path) -> str:
+    """Read the instance's secret key, creating it once so sessions survive restarts."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

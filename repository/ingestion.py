@@ -1,0 +1,181 @@
+"""Bulk ingest: files in, extracted in parallel, recorded, stored and indexed.
+
+Each file is committed on its own, so a failure part-way through a batch loses
+nothing already ingested. The index is written in batches; if the process dies
+between a commit and an index write, `check-index` reports it and `reindex`
+repairs it, because the database is the source of truth.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from indexer.extract import Extraction, Limits, extract_many
+from indexer.store import IndexStore
+from indexer.themes import suggest_themes
+
+from .services.indexing import index_items
+from .services.items import AuthorData, ItemData, attach_file, create_item, find_file_by_sha
+from .services.taxonomy import theme_vocabulary
+from .storage import FileStore
+
+INDEX_BATCH = 50
+
+
+@dataclass
+class IngestOptions:
+    """Settings that apply to every file of a batch."""
+
+    type: str = "paper"
+    themes: list[str] = field(default_factory=list)
+    event: str | None = None
+    place: str | None = None
+    access: str = "open"
+    status: str = "published"
+    suggest_themes: bool = True
+
+
+@dataclass
+class IngestOutcome:
+    """What happened to one input file; one per file, always."""
+
+    path: str
+    status: str  # ingested | duplicate | rejected
+    reason: str | None = None
+    pages: int | None = None
+    id: int | None = None
+
+    def as_report(self) -> dict:
+        """Return the JSON Lines report record."""
+        return {"path": self.path, "status": self.status, "reason": self.reason,
+                "pages": self.pages, "id": self.id}
+
+
+def collect_paths(inputs: Iterable[str | Path]) -> list[Path]:
+    """Expand folders into the PDF files below them; keep named files as given."""
+    paths: list[Path] = []
+    for entry in inputs:
+        entry = Path(entry)
+        if entry.is_dir():
+            for root, dirs, names in os.walk(entry):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                paths.extend(
+                    Path(root, name) for name in sorted(names)
+                    if name.lower().endswith(".pdf") and not name.startswith(".")
+                )
+        else:
+            paths.append(entry)
+    return paths
+
+
+def sha256_of(path: Path) -> str:
+    """Return the SHA-256 hex digest of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def item_data_from(extraction: Extraction, options: IngestOptions, vocabulary: dict[str, list[str]]) -> ItemData:
+    """Describe a bulk-ingested file from what extraction suggested and the batch options."""
+    suggestion = extraction.suggestion
+    themes = list(options.themes)
+    if options.suggest_themes:
+        themes += [slug for slug in suggest_themes(extraction.text, vocabulary) if slug not in themes]
+    return ItemData(
+        title=suggestion.title or Path(extraction.path).stem.replace("_", " "),
+        type=options.type,
+        authors=[AuthorData(name=name) for name in suggestion.authors],
+        abstract=suggestion.abstract or "",
+        year=suggestion.year,
+        access=options.access,
+        status=options.status,
+        themes=themes,
+        places=[options.place] if options.place else [],
+        event=options.event,
+    )
+
+
+class Ingester:
+    """Runs a batch: one Ingester per command or test, holding its stores."""
+
+    def __init__(self, sessions: sessionmaker[Session], index: IndexStore, files: FileStore,
+                 *, limits: Limits = Limits(), jobs: int | None = None):
+        self.sessions = sessions
+        self.index = index
+        self.files = files
+        self.limits = limits
+        self.jobs = jobs or os.cpu_count() or 1
+
+    def run(self, paths: list[Path], options: IngestOptions,
+            describe: Callable[[Extraction], ItemData] | None = None) -> Iterator[IngestOutcome]:
+        """Ingest `paths`, yielding one outcome per path as each finishes."""
+        with self.sessions() as session:
+            vocabulary = theme_vocabulary(session)
+        seen: dict[str, str] = {}
+        to_extract: list[Path] = []
+        for path in paths:
+            outcome = self._precheck(path, seen)
+            if outcome is None:
+                to_extract.append(path)
+            else:
+                yield outcome
+
+        pending: list[int] = []
+        try:
+            for extraction in extract_many(to_extract, jobs=self.jobs, limits=self.limits):
+                outcome = self._record(extraction, options, vocabulary, describe, seen)
+                if outcome.status == "ingested" and options.status == "published":
+                    pending.append(outcome.id)
+                    if len(pending) >= INDEX_BATCH:
+                        self._index(pending)
+                yield outcome
+        finally:
+            if pending:
+                self._index(pending)
+
+    def _precheck(self, path: Path, seen: dict[str, str]) -> IngestOutcome | None:
+        """Settle files that need no extraction: unreadable ones and known duplicates."""
+        if not path.is_file():
+            return IngestOutcome(str(path), "rejected", "not a file, or it does not exist")
+        try:
+            sha = sha256_of(path)
+        except OSError as error:
+            return IngestOutcome(str(path), "rejected", f"cannot read the file: {error.strerror}")
+        if sha in seen:
+            return IngestOutcome(str(path), "duplicate", f"same file as {seen[sha]} in this batch")
+        with self.sessions() as session:
+            stored = find_file_by_sha(session, sha)
+            if stored is not None:
+                return IngestOutcome(str(path), "duplicate", f"already stored as item {stored.item_id}",
+                                     stored.page_count, stored.item_id)
+        seen[sha] = str(path)
+        return None
+
+    def _record(self, extraction: Extraction, options: IngestOptions, vocabulary: dict,
+                describe: Callable[[Extraction], ItemData] | None, seen: dict[str, str]) -> IngestOutcome:
+        """Store one extracted file and its item in a transaction of its own."""
+        if extraction.status != "ok":
+            return IngestOutcome(extraction.path, "rejected", extraction.reason, extraction.page_count or None)
+        data = describe(extraction) if describe else item_data_from(extraction, options, vocabulary)
+        with self.sessions() as session:
+            try:
+                item = create_item(session, data)
+                attach_file(session, item, extraction, self.files, original_name=Path(extraction.path).name)
+                session.commit()
+            except Exception as error:  # one bad record must not stop the batch
+                session.rollback()
+                return IngestOutcome(extraction.path, "rejected", f"could not be recorded: {error}")
+            return IngestOutcome(extraction.path, "ingested", extraction.reason, extraction.page_count, item.id)
+
+    def _index(self, pending: list[int]) -> None:
+        with self.sessions() as session:
+            index_items(session, self.index, pending)
+        pending.clear()

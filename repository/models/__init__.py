@@ -1,0 +1,12 @@
+"""The database model: every mapped class, importable from one place."""
+
+from .base import Base
+from .items import ACCESS_LEVELS, ITEM_TYPES, STATUSES, CaseStudy, Item, ItemAuthor, ItemFile, PageText
+from .places import Event, Place
+from .taxonomy import Theme
+from .users import ROLES, Organisation, User
+
+__all__ = [
+    "ACCESS_LEVELS", "ITEM_TYPES", "ROLES", "STATUSES", "Base", "CaseStudy", "Event", "Item",
+    "ItemAuthor", "ItemFile", "Organisation", "PageText", "Place", "Theme", "User",
+]

@@ -1,0 +1,164 @@
+"""Items (papers, case studies, reports ...), their authors, files and page text."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, utcnow
+from .places import Event, Place
+from .taxonomy import Theme
+from .users import User
+
+ITEM_TYPES = {
+    "paper": "Seminar paper",
+    "case_study": "Case study",
+    "report": "Report",
+    "slides": "Slides",
+    "guidance": "Guidance",
+    "agreement": "Information-sharing agreement or template",
+}
+ACCESS_LEVELS = {
+    "open": "Open to everyone",
+    "registered": "Registered users",
+    "restricted": "Restricted",
+    "embargoed": "Embargoed",
+}
+STATUSES = ("draft", "submitted", "published", "withdrawn")
+
+item_themes = Table(
+    "item_themes",
+    Base.metadata,
+    Column("item_id", Integer, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", Integer, ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
+)
+item_places = Table(
+    "item_places",
+    Base.metadata,
+    Column("item_id", Integer, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("place_id", Integer, ForeignKey("places.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Item(Base):
+    """One deposited work: its description, access level and publication status."""
+
+    __tablename__ = "items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    type: Mapped[str] = mapped_column(String(20), default="paper")
+    title: Mapped[str] = mapped_column(String(500))
+    abstract: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="")  # plain-language summary
+    year: Mapped[int | None]
+    date: Mapped[date | None] = mapped_column(Date)
+    licence: Mapped[str] = mapped_column(String(120), default="")
+    language: Mapped[str] = mapped_column(String(12), default="en")
+    access: Mapped[str] = mapped_column(String(20), default="open")
+    embargo_until: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    withdrawal_reason: Mapped[str] = mapped_column(Text, default="")
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    depositor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    event: Mapped[Event | None] = relationship()
+    depositor: Mapped[User | None] = relationship()
+    authors: Mapped[list[ItemAuthor]] = relationship(
+        back_populates="item", order_by="ItemAuthor.position", cascade="all, delete-orphan"
+    )
+    themes: Mapped[list[Theme]] = relationship(secondary=item_themes, order_by="Theme.position")
+    places: Mapped[list[Place]] = relationship(secondary=item_places, order_by="Place.name")
+    files: Mapped[list[ItemFile]] = relationship(
+        back_populates="item", order_by="ItemFile.version", cascade="all, delete-orphan"
+    )
+    case_study: Mapped[CaseStudy | None] = relationship(
+        back_populates="item", cascade="all, delete-orphan"
+    )
+
+    @property
+    def current_file(self) -> ItemFile | None:
+        """Return the newest version of the item's file, if any."""
+        return self.files[-1] if self.files else None
+
+    @property
+    def type_label(self) -> str:
+        """Return the human name of the item's type."""
+        return ITEM_TYPES.get(self.type, self.type)
+
+    def __repr__(self) -> str:
+        return f"<Item {self.id} {self.title[:40]!r}>"
+
+
+class ItemAuthor(Base):
+    """An author of an item, in order."""
+
+    __tablename__ = "item_authors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(String(200))
+    affiliation: Mapped[str] = mapped_column(String(300), default="")
+    orcid: Mapped[str | None] = mapped_column(String(19))
+
+    item: Mapped[Item] = relationship(back_populates="authors")
+
+
+class CaseStudy(Base):
+    """The structured sections of a case study."""
+
+    __tablename__ = "case_studies"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    partners: Mapped[str] = mapped_column(Text, default="")
+    problem: Mapped[str] = mapped_column(Text, default="")
+    approach: Mapped[str] = mapped_column(Text, default="")
+    outcomes: Mapped[str] = mapped_column(Text, default="")
+    lessons: Mapped[str] = mapped_column(Text, default="")
+    contact: Mapped[str] = mapped_column(Text, default="")
+
+    item: Mapped[Item] = relationship(back_populates="case_study")
+
+
+class ItemFile(Base):
+    """One version of an item's PDF, stored by SHA-256 under instance/files/."""
+
+    __tablename__ = "item_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(default=1)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int]
+    page_count: Mapped[int] = mapped_column(default=0)
+    original_name: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    item: Mapped[Item] = relationship(back_populates="files")
+    pages: Mapped[list[PageText]] = relationship(
+        order_by="PageText.number", cascade="all, delete-orphan"
+    )
+
+    @property
+    def storage_key(self) -> str:
+        """Return the path of the stored file relative to the files folder."""
+        return f"{self.sha256[:2]}/{self.sha256}.pdf"
+
+
+class PageText(Base):
+    """The extracted, normalised text of one page of a file."""
+
+    __tablename__ = "page_texts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("item_files.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    text: Mapped[str] = mapped_column(Text, default="")

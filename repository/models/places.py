@@ -1,0 +1,45 @@
+"""Places (councils and regions) and the seminars held in them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base
+
+
+class Place(Base):
+    """A council area or region that items are about."""
+
+    __tablename__ = "places"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default="council")  # council | region
+    region: Mapped[str] = mapped_column(String(120), default="")
+    ons_code: Mapped[str | None] = mapped_column(String(12))
+
+    def __repr__(self) -> str:
+        return f"<Place {self.slug}>"
+
+
+class Event(Base):
+    """A seminar or other event of the series."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    date: Mapped[date | None] = mapped_column(Date)
+    host: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id", ondelete="SET NULL"))
+
+    place: Mapped[Place | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"

@@ -1,0 +1,147 @@
+"""Items: creation from plain data, look-ups, and attaching extracted files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from indexer.extract import Extraction
+
+from ..models.base import utcnow
+from ..models import ACCESS_LEVELS, ITEM_TYPES, STATUSES, CaseStudy, Item, ItemAuthor, ItemFile, PageText, User
+from ..storage import FileStore
+from .places import ensure_place, find_event
+from .taxonomy import get_themes
+
+CASE_STUDY_FIELDS = ("partners", "problem", "approach", "outcomes", "lessons", "contact")
+
+
+class ItemNotFound(LookupError):
+    """Raised by get_item when no item has the id."""
+
+
+class InvalidItem(ValueError):
+    """Raised when item data breaks a rule (unknown type, access level, event ...)."""
+
+
+@dataclass
+class AuthorData:
+    """An author as plain data."""
+
+    name: str
+    affiliation: str = ""
+    orcid: str | None = None
+
+
+@dataclass
+class ItemData:
+    """Everything needed to create an item, as plain data."""
+
+    title: str
+    type: str = "paper"
+    authors: list[AuthorData] = field(default_factory=list)
+    abstract: str = ""
+    summary: str = ""
+    year: int | None = None
+    date: date | None = None
+    licence: str = ""
+    language: str = "en"
+    access: str = "open"
+    embargo_until: date | None = None
+    status: str = "published"
+    themes: list[str] = field(default_factory=list)  # slugs
+    places: list[str] = field(default_factory=list)  # names or slugs
+    event: str | None = None  # slug
+    case_study: dict[str, str] | None = None
+
+
+def validate_item_data(data: ItemData) -> None:
+    """Raise InvalidItem when `data` names an unknown type, access level or status."""
+    if not data.title.strip():
+        raise InvalidItem("an item needs a title")
+    if data.type not in ITEM_TYPES:
+        raise InvalidItem(f"unknown type {data.type!r}; choose one of {', '.join(ITEM_TYPES)}")
+    if data.access not in ACCESS_LEVELS:
+        raise InvalidItem(f"unknown access level {data.access!r}; choose one of {', '.join(ACCESS_LEVELS)}")
+    if data.status not in STATUSES:
+        raise InvalidItem(f"unknown status {data.status!r}")
+    if data.access == "embargoed" and data.embargo_until is None:
+        raise InvalidItem("an embargoed item needs the date its embargo ends")
+
+
+def create_item(session: Session, data: ItemData, *, depositor: User | None = None) -> Item:
+    """Create an item (without files) from `data`."""
+    validate_item_data(data)
+    event = None
+    if data.event:
+        event = find_event(session, data.event)
+        if event is None:
+            raise InvalidItem(f"no event with the slug {data.event!r}")
+    item = Item(
+        type=data.type,
+        title=data.title.strip(),
+        abstract=data.abstract.strip(),
+        summary=data.summary.strip(),
+        year=data.year or (data.date.year if data.date else None),
+        date=data.date,
+        licence=data.licence,
+        language=data.language,
+        access=data.access,
+        embargo_until=data.embargo_until,
+        status=data.status,
+        event=event,
+        depositor=depositor,
+        themes=get_themes(session, list(dict.fromkeys(data.themes))),
+        places=[ensure_place(session, name) for name in dict.fromkeys(data.places)],
+        authors=[
+            ItemAuthor(position=i, name=a.name, affiliation=a.affiliation, orcid=a.orcid)
+            for i, a in enumerate(data.authors)
+        ],
+    )
+    if data.type == "case_study" or data.case_study:
+        sections = data.case_study or {}
+        item.case_study = CaseStudy(**{k: sections.get(k, "") for k in CASE_STUDY_FIELDS})
+    if data.status == "published":
+        item.published_at = utcnow()
+    session.add(item)
+    session.flush()
+    return item
+
+
+def find_item(session: Session, item_id: int) -> Item | None:
+    """Return the item with `item_id`, or None."""
+    return session.get(Item, item_id)
+
+
+def get_item(session: Session, item_id: int) -> Item:
+    """Return the item with `item_id`; raise ItemNotFound if there is none."""
+    item = find_item(session, item_id)
+    if item is None:
+        raise ItemNotFound(f"no item with id {item_id}")
+    return item
+
+
+def find_file_by_sha(session: Session, sha256: str) -> ItemFile | None:
+    """Return the stored file with this SHA-256, or None."""
+    return session.scalar(select(ItemFile).where(ItemFile.sha256 == sha256))
+
+
+def attach_file(
+    session: Session, item: Item, extraction: Extraction, files: FileStore, *, original_name: str = ""
+) -> ItemFile:
+    """Store the extracted file as the item's newest version, with its page text."""
+    files.put(extraction.path, extraction.sha256)
+    stored = ItemFile(
+        version=len(item.files) + 1,
+        sha256=extraction.sha256,
+        size=extraction.size,
+        page_count=extraction.page_count,
+        original_name=original_name[:300],
+        pages=[PageText(number=n, text=text) for n, text in enumerate(extraction.pages, start=1)],
+    )
+    item.files.append(stored)
+    session.flush()
+    return stored

@@ -1,0 +1,30 @@
+"""Places and events: look-ups and creation on first mention."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Event, Place
+from ..slugs import slugify
+
+
+def find_place(session: Session, name_or_slug: str) -> Place | None:
+    """Return the place with this slug or (case-insensitive) name, or None."""
+    slug = slugify(name_or_slug)
+    return session.scalar(select(Place).where(Place.slug == slug))
+
+
+def ensure_place(session: Session, name: str, *, region: str = "", kind: str = "council") -> Place:
+    """Return the place called `name`, creating it if it is new."""
+    place = find_place(session, name)
+    if place is None:
+        place = Place(slug=slugify(name), name=name.strip(), region=region, kind=kind)
+        session.add(place)
+        session.flush()
+    return place
+
+
+def find_event(session: Session, slug: str) -> Event | None:
+    """Return the event with `slug`, or None."""
+    return session.scalar(select(Event).where(Event.slug == slug))

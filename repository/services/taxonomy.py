@@ -1,0 +1,71 @@
+"""Theme taxonomy: seeding, look-ups and the vocabulary for theme suggestion."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Theme
+from ..taxonomy_seed import SEED_THEMES
+
+
+class UnknownTheme(LookupError):
+    """Raised when a theme slug does not exist."""
+
+
+def seed_themes(session: Session) -> int:
+    """Add the seminar series' themes that are missing; return how many were added."""
+    existing = {theme.slug for theme in session.scalars(select(Theme))}
+    added = 0
+
+    def add(entries: list[dict], parent: Theme | None) -> None:
+        nonlocal added
+        for position, entry in enumerate(entries):
+            theme = session.scalar(select(Theme).where(Theme.slug == entry["slug"]))
+            if entry["slug"] not in existing:
+                theme = Theme(
+                    slug=entry["slug"],
+                    name=entry["name"],
+                    description=entry["description"],
+                    keywords="\n".join(entry["keywords"]),
+                    position=position,
+                    parent=parent,
+                )
+                session.add(theme)
+                added += 1
+            add(entry.get("children", []), theme)
+
+    add(SEED_THEMES, None)
+    session.flush()
+    return added
+
+
+def find_theme(session: Session, slug: str) -> Theme | None:
+    """Return the theme with `slug`, or None."""
+    return session.scalar(select(Theme).where(Theme.slug == slug))
+
+
+def get_themes(session: Session, slugs: list[str]) -> list[Theme]:
+    """Return the themes named by `slugs`; raise UnknownTheme for any that is missing."""
+    themes = []
+    for slug in slugs:
+        theme = find_theme(session, slug)
+        if theme is None:
+            raise UnknownTheme(f"no theme with the slug {slug!r}")
+        themes.append(theme)
+    return themes
+
+
+def all_themes(session: Session) -> list[Theme]:
+    """Return every theme, top-level themes first, in taxonomy order."""
+    themes = list(session.scalars(select(Theme).order_by(Theme.position, Theme.id)))
+    return sorted(themes, key=lambda t: (len(t.lineage()), t.position, t.id))
+
+
+def theme_vocabulary(session: Session) -> dict[str, list[str]]:
+    """Return slug -> key phrases for suggesting themes from text."""
+    vocabulary = {}
+    for theme in session.scalars(select(Theme)):
+        phrases = [line.strip() for line in theme.keywords.splitlines() if line.strip()]
+        vocabulary[theme.slug] = phrases or [theme.name.lower()]
+    return vocabulary

@@ -1,0 +1,43 @@
+"""Stored files: PDFs kept by SHA-256 under the instance's files folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+
+class FileStore:
+    """A folder of files named by their SHA-256, never by the uploader's name."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+
+    def path_for(self, sha256: str) -> Path:
+        """Return where the file with this hash lives (whether or not it exists)."""
+        if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
+            raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
+        return self.root / sha256[:2] / f"{sha256}.pdf"
+
+    def put(self, source: str | Path, sha256: str) -> Path:
+        """Copy `source` into the store atomically; return its stored path."""
+        target = self.path_for(sha256)
+        if target.exists():
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Copy to a temporary name in the same folder, then rename: a crash never
+        # leaves a half-written file under the final name.
+        fd, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+                shutil.copyfileobj(src, out)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return target
+
+    def exists(self, sha256: str) -> bool:
+        """Return True when the file with this hash is stored."""
+        return self.path_for(sha256).exists()
