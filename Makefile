@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app repository
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test setup data bench clean
+.PHONY: run test setup assets browser data bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,22 @@ $(INSTALLED): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
-setup: $(INSTALLED)
+# GOV.UK Frontend and axe-core, pinned in package-lock.json; the app serves them itself.
+ASSETS := repository/static/govuk/VERSION
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+$(ASSETS): node_modules/.package-lock.json repository/assets.py | $(PY)
+	$(PY) -m repository.assets
+
+assets: $(ASSETS)
+
+setup: $(INSTALLED) assets
+
+# The accessibility tests drive Debian's chromium (CI runs as root).
+browser:
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 # Create or upgrade the database and index, and load the demo collection on first start.
 data: setup
@@ -25,7 +40,7 @@ data: setup
 run: data
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: setup
+test: setup browser
 	$(PY) -m pytest
 
 bench: setup
@@ -34,4 +49,4 @@ bench: setup
 	$(PY) -m bench.speed ../shared/corpora/scifact
 
 clean:
-	rm -rf $(VENV) *.egg-info
+	rm -rf $(VENV) *.egg-info node_modules repository/static/govuk
