@@ -1,0 +1,187 @@
+"""Text analyzers for the index and the snippet maker that highlights query words."""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+
+from whoosh.analysis import (
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.analysis.filters import STOP_WORDS
+from whoosh.lang.porter import stem as porter_stem
+
+# Words joined by apostrophes or dots stay one token ("o'brien", "u.k"); the
+# possessive filter then drops a trailing "'s" so "council's" meets "council".
+WORD_PATTERN = r"\w+(?:[.'’]\w+)*"
+
+# Whoosh's list plus a few function words that only add noise to OR queries.
+STOPLIST = frozenset(STOP_WORDS | {"was", "were", "been", "has", "had", "its", "than", "then", "there", "their", "which", "who", "what", "do", "does", "did", "but", "into", "about", "over", "such", "these", "those", "they", "them", "he", "she", "his", "her", "our", "also", "all", "any", "each", "only", "no", "so", "between", "both", "other", "some"})
+
+# British spellings folded to the American form so "organisation" meets
+# "organization" and "behaviour" meets "behavior". Only whole families that are
+# safe to fold are listed; "-ise" verbs are left alone ("promise", "exercise").
+_OUR_WORDS = ("colour", "behaviour", "favour", "honour", "humour", "labour", "neighbour",
+              "odour", "rumour", "tumour", "vigour", "harbour", "flavour", "endeavour", "rigour")
+_RE_WORDS = {"centre": "center", "theatre": "theater", "metre": "meter", "litre": "liter",
+             "fibre": "fiber", "calibre": "caliber", "meagre": "meager"}
+_INFIXES = (("isation", "ization"), ("haem", "hem"), ("aemia", "emia"), ("oedem", "edem"),
+            ("oesoph", "esoph"), ("oestr", "estr"), ("paediatr", "pediatr"), ("foetus", "fetus"))
+
+
+@lru_cache(maxsize=100_000)
+def fold_spelling(word: str) -> str:
+    """Map a British spelling to the American one so both meet in the index."""
+    for base in _OUR_WORDS:
+        if word.startswith(base):
+            return base[:-2] + "r" + word[len(base):]
+    for british, american in _RE_WORDS.items():
+        if word.startswith(british):
+            return american + word[len(british):]
+    for british, american in _INFIXES:
+        if british in word:
+            word = word.replace(british, american)
+    return word
+
+
+class PossessiveFilter(Filter):
+    """Drop a trailing apostrophe-s and fold British spellings before stemming."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            text = t.text
+            if text.endswith(("'s", "’s")):
+                text = text[:-2]
+            text = text.replace("’", "'")
+            t.text = fold_spelling(text)
+            yield t
+
+
+def text_analyzer():
+    """Return the stemming analyzer used on title, abstract, summary and body."""
+    return (
+        RegexTokenizer(WORD_PATTERN)
+        | LowercaseFilter()
+        | PossessiveFilter()
+        | StopFilter(stoplist=STOPLIST, minsize=2, maxsize=40)
+        | StemFilter(cachesize=100_000)
+    )
+
+
+def name_analyzer():
+    """Return the analyzer for person names: words, lowercased, never stemmed."""
+    return RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | StopFilter(stoplist=STOPLIST, minsize=1, maxsize=40)
+
+
+def spell_analyzer():
+    """Return the analyzer for the "did you mean" vocabulary: real words, unstemmed."""
+    return RegexTokenizer(r"[^\W\d_]{3,}") | LowercaseFilter() | StopFilter(stoplist=STOPLIST, minsize=3, maxsize=30)
+
+
+KEY_SEPARATOR = "\x1f"
+
+
+def key_analyzer(lowercase: bool = True):
+    """Return the analyzer for exact keys (slugs, names) joined by KEY_SEPARATOR."""
+    tokenizer = RegexTokenizer(r"[^\x1f]+")
+    if lowercase:
+        return tokenizer | LowercaseFilter()
+    return tokenizer
+
+
+# --- snippets ---------------------------------------------------------------
+
+_WORD_RE = re.compile(WORD_PATTERN)
+_analyze_word = text_analyzer()
+
+
+@lru_cache(maxsize=200_000)
+def word_key(word: str) -> str | None:
+    """Return the index term a surface word becomes (None for a stop word)."""
+    for token in _analyze_word(word):
+        return token.text
+    return None
+
+
+def _find_matches(text: str, terms: frozenset[str], limit: int) -> list[tuple[int, int, str]]:
+    """Return (start, end, term) for words of text whose index term is in terms."""
+    # A cheap prefix regex finds candidate words at C speed; only those get stemmed.
+    prefixes = sorted({t[:3] if len(t) > 3 else t for t in terms}, key=len, reverse=True)
+    if not prefixes:
+        return []
+    candidate = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in prefixes) + r")[\w.'’]*", re.IGNORECASE)
+    found: list[tuple[int, int, str]] = []
+    for m in candidate.finditer(text):
+        word = m.group(0).rstrip(".'’")
+        key = word_key(word.lower())
+        if key in terms:
+            found.append((m.start(), m.start() + len(word), key))
+            if len(found) >= limit:
+                break
+    return found
+
+
+def make_snippets(text: str, terms: frozenset[str], *, count: int = 3, width: int = 220, scan_chars: int = 200_000) -> list[str]:
+    """Return up to count HTML-safe excerpts of text with query words in <mark> ([] if none match)."""
+    text = text[:scan_chars]
+    matches = _find_matches(text, terms, limit=400) if terms else []
+    if not matches:
+        return []
+    # Score each window starting at a match by the distinct terms it holds.
+    windows = []
+    for i, (start, _end, _key) in enumerate(matches):
+        stop = start + width
+        inside = [m for m in matches[i:i + 40] if m[1] <= stop]
+        windows.append((len({m[2] for m in inside}), len(inside), -start, inside))
+    windows.sort(reverse=True)
+    chosen: list[list[tuple[int, int, str]]] = []
+    taken: list[tuple[int, int]] = []
+    for _distinct, _n, neg_start, inside in windows:
+        lo, hi = -neg_start, -neg_start + width
+        if any(lo < b and a < hi for a, b in taken):
+            continue
+        chosen.append(inside)
+        taken.append((lo, hi))
+        if len(chosen) >= count:
+            break
+    chosen.sort(key=lambda ms: ms[0][0])
+    return [_render(text, ms, width) for ms in chosen]
+
+
+def _render(text: str, matches: list[tuple[int, int, str]], width: int) -> str:
+    """Render one excerpt around matches, escaping text and marking matches."""
+    first, last = matches[0][0], matches[-1][1]
+    pad = max(0, (width - (last - first)) // 2)
+    lo = max(0, first - min(pad, 80))
+    hi = min(len(text), max(last, lo + width))
+    # Cut on word boundaries so excerpts do not start or end mid-word.
+    if lo > 0:
+        space = text.find(" ", lo, first)
+        lo = space + 1 if space != -1 else lo
+    if hi < len(text):
+        space = text.rfind(" ", last, hi)
+        hi = space if space != -1 else hi
+    parts = ["…" if lo > 0 else ""]
+    pos = lo
+    for start, end, _key in matches:
+        if start < pos or end > hi:
+            continue
+        parts.append(html.escape(text[pos:start]))
+        parts.append("<mark>" + html.escape(text[start:end]) + "</mark>")
+        pos = end
+    parts.append(html.escape(text[pos:hi]))
+    parts.append("…" if hi < len(text) else "")
+    return " ".join("".join(parts).split())
+
+
+def lead_snippet(text: str, width: int = 220) -> str:
+    """Return the escaped opening of text as an excerpt with no marks."""
+    cut = text[:width]
+    if len(text) > width and " " in cut:
+        cut = cut[: cut.rfind(" ")] + "…"
+    return html.escape(" ".join(cut.split()))

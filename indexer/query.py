@@ -1,0 +1,176 @@
+"""Turn what a person typed into a Whoosh query; malformed input falls back to plain words."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from whoosh import query as wq
+from whoosh.qparser import (
+    BoostPlugin,
+    EveryPlugin,
+    FieldAliasPlugin,
+    MultifieldParser,
+    OrGroup,
+    PlusMinusPlugin,
+    WildcardPlugin,
+)
+
+from indexer.schema import TEXT_FIELDS
+
+# The longest query parsed with operators; longer text is searched as plain words.
+MAX_QUERY_CHARS = 500
+# Plain words kept from a fallback query (a pasted page must not become 2,000 terms).
+MAX_WORDS = 40
+
+# Coordination bonus for OR queries: documents holding more of the words score
+# higher (Whoosh's Or(scale=...)); tuned in bench/RESULTS.md.
+COORD_SCALE = 0.0
+
+# Field names a person may type -> index field.
+FIELD_NAMES: dict[str, str] = {
+    "title": "title", "abstract": "abstract", "summary": "summary", "body": "body", "text": "body",
+    "author": "authors", "authors": "authors",
+    "theme": "themes", "themes": "themes",
+    "place": "places", "places": "places",
+    "type": "type", "event": "event", "access": "access", "year": "year",
+}
+_ALIASES: dict[str, list[str]] = {}
+for _typed, _field in FIELD_NAMES.items():
+    if _typed != _field:
+        _ALIASES.setdefault(_field, []).append(_typed)
+
+_OPERATORS = {"AND", "OR", "NOT"}
+_FIELD_RE = re.compile(r"(?<![\w:])([A-Za-z_]+):(\S*)")
+_YEAR_VALUE = re.compile(r"^(\d{4})?(?:\.\.(\d{4})?)?$")
+_PLAIN_WORD = re.compile(r"\w+")
+
+
+@dataclass
+class ParsedQuery:
+    """A parsed user query and what search needs to know about it."""
+
+    query: wq.Query
+    fallback: bool
+    text_terms: frozenset[str]      # analysed terms in text fields, for highlighting
+    words_text: str                 # the text suggestions are computed on
+
+
+_MASK = "\x00"
+
+
+def _strip_quoted(text: str) -> str:
+    """Mask quoted phrases so operator and field checks see only the rest."""
+    return re.sub(r'"[^"]*"', lambda m: '"' + _MASK * (len(m.group(0)) - 2) + '"', text)
+
+
+def _rewrite_years(text: str) -> str:
+    """Rewrite year:2014..2016 (and open ends) into Whoosh's range syntax."""
+
+    def repl(m: re.Match) -> str:
+        lo, hi = m.group(1), m.group(2)
+        if m.group(0).find("..") == -1:
+            return m.group(0)
+        return f"year:[{lo or ''} TO {hi or ''}]".replace("[ TO", "[TO").replace(" TO ]", " TO]")
+
+    return re.sub(r"\byear:(\d{4})?\.\.(\d{4})?(?=\s|\)|$)", repl, text)
+
+
+def malformed_reason(text: str) -> str | None:
+    """Return why text is not a well-formed query, or None when it is."""
+    if len(text) > MAX_QUERY_CHARS:
+        return "too long"
+    if not _PLAIN_WORD.search(text):
+        return "no words"
+    if text.count('"') % 2:
+        return "unbalanced quote"
+    bare = _strip_quoted(text)
+    depth = 0
+    for ch in bare:
+        depth += (ch == "(") - (ch == ")")
+        if depth < 0:
+            return "unbalanced parenthesis"
+    if depth:
+        return "unbalanced parenthesis"
+    for m in _FIELD_RE.finditer(text):
+        if bare[m.start()] == _MASK:
+            continue  # inside a phrase, where a colon is just text
+        name, value = m.group(1).lower(), m.group(2)
+        if name not in FIELD_NAMES:
+            return f"unknown field {name}"
+        if not value or value.startswith(":"):
+            return f"empty value for {name}"
+        if name == "year" and not value.startswith("[") and not _YEAR_VALUE.match(value.rstrip(")")):
+            return "year must be a four-digit year or a range like 2014..2016"
+    if re.search(r"(^|\s):|:(\s|$)", bare):
+        return "stray colon"
+    tokens = bare.replace("(", " ( ").replace(")", " ) ").split()
+    for i, tok in enumerate(tokens):
+        if tok not in _OPERATORS:
+            continue
+        before = tokens[i - 1] if i else None
+        after = tokens[i + 1] if i + 1 < len(tokens) else None
+        if after is None or after in {"AND", "OR", ")"}:
+            return f"{tok} needs a word after it"
+        if tok != "NOT" and (before is None or before in _OPERATORS or before == "("):
+            return f"{tok} needs a word before it"
+    return None
+
+
+def make_parser(schema, *, group_scale: float | None = None) -> MultifieldParser:
+    """Build the query parser: OR of words over the text fields with their weights."""
+    scale = COORD_SCALE if group_scale is None else group_scale
+    group = OrGroup.factory(scale) if scale else OrGroup
+    parser = MultifieldParser(list(TEXT_FIELDS), schema, fieldboosts=dict(TEXT_FIELDS), group=group)
+    # Wildcards and boosts surprise people who type "?" or "^"; * patterns are slow.
+    for plugin in (WildcardPlugin, BoostPlugin, EveryPlugin):
+        parser.remove_plugin_class(plugin)
+    # + and - count only at the start of a word, so "troubled-families" stays one key.
+    parser.add_plugin(PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-"))
+    parser.add_plugin(FieldAliasPlugin(_ALIASES))
+    return parser
+
+
+def plain_words(text: str) -> str:
+    """Reduce any text to at most MAX_WORDS plain lowercase words."""
+    words = _PLAIN_WORD.findall(text[: MAX_QUERY_CHARS * 40])
+    seen: list[str] = []
+    for w in words:
+        w = w.lower()
+        if w not in seen:
+            seen.append(w)
+        if len(seen) >= MAX_WORDS:
+            break
+    return " ".join(seen)
+
+
+def _text_terms(q: wq.Query) -> frozenset[str]:
+    """Collect the analysed terms of text fields (the words to highlight)."""
+    terms = set()
+    for field, text in q.iter_all_terms(phrases=True):
+        if field in TEXT_FIELDS and field != "authors":
+            terms.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+    return frozenset(terms)
+
+
+def parse_query(text: str, schema, *, group_scale: float | None = None) -> ParsedQuery:
+    """Parse a user query; malformed input is searched as plain words with fallback=True."""
+    text = (text or "").strip()
+    if not text:
+        return ParsedQuery(wq.Every(), False, frozenset(), "")
+    parser = make_parser(schema, group_scale=group_scale)
+    if malformed_reason(text) is None:
+        try:
+            q = parser.parse(_rewrite_years(text))
+        except Exception:  # Whoosh's parser can still trip on odd input
+            q = None
+        if q is not None and q is not wq.NullQuery:
+            return ParsedQuery(q, False, _text_terms(q), text)
+        if q is wq.NullQuery:
+            # Only stop words: nothing to search, but the query was fine.
+            return ParsedQuery(wq.NullQuery, False, frozenset(), text)
+    words = plain_words(text)
+    if not words:
+        return ParsedQuery(wq.NullQuery, True, frozenset(), "")
+    q = parser.parse(words)
+    return ParsedQuery(q, True, _text_terms(q), words)

@@ -1,0 +1,146 @@
+"""The Whoosh schema and the mapping from an index document dict to its fields."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from whoosh import fields, scoring
+
+from indexer.analysis import (
+    KEY_SEPARATOR,
+    key_analyzer,
+    name_analyzer,
+    spell_analyzer,
+    text_analyzer,
+)
+
+# Fields searched by plain words, with the query-time weight of each (BM25F
+# style: a word in the title counts more than the same word in the body).
+TEXT_FIELDS: dict[str, float] = {
+    "title": 1.0,
+    "abstract": 1.0,
+    "summary": 1.0,
+    "body": 1.0,
+    "authors": 1.0,
+}
+
+# Facet name -> index field holding its exact keys.
+FACET_FIELDS: dict[str, str] = {
+    "type": "type",
+    "themes": "themes",
+    "event": "event",
+    "places": "places",
+    "access": "access",
+    "year": "year_key",
+    "authors": "author_keys",
+}
+
+# BM25 parameters; per-field B as Whoosh's BM25F takes them (<field>_B).
+BM25_K1 = 1.2
+BM25_B: dict[str, float] = {"title": 0.75, "abstract": 0.75, "summary": 0.75, "body": 0.75, "authors": 0.75}
+
+FIELD_SET = (
+    "id", "type", "title", "abstract", "summary", "body", "authors", "themes",
+    "event", "places", "year", "date", "access", "readers",
+)
+
+
+def make_schema() -> fields.Schema:
+    """Build the Whoosh schema for repository items."""
+    text = text_analyzer()
+    return fields.Schema(
+        id=fields.ID(unique=True, stored=True, sortable=True),
+        fingerprint=fields.ID(sortable=True),
+        title=fields.TEXT(analyzer=text, stored=True),
+        abstract=fields.TEXT(analyzer=text, stored=True),
+        summary=fields.TEXT(analyzer=text, stored=True),
+        # Stored so snippets can be cut from it.
+        body=fields.TEXT(analyzer=text, stored=True),
+        authors=fields.TEXT(analyzer=name_analyzer()),
+        spell=fields.TEXT(analyzer=spell_analyzer(), phrase=False),
+        type=fields.KEYWORD(analyzer=key_analyzer(), sortable=True),
+        themes=fields.KEYWORD(analyzer=key_analyzer()),
+        event=fields.KEYWORD(analyzer=key_analyzer(), sortable=True),
+        places=fields.KEYWORD(analyzer=key_analyzer()),
+        access=fields.KEYWORD(analyzer=key_analyzer(), sortable=True),
+        author_keys=fields.KEYWORD(analyzer=key_analyzer(lowercase=False)),
+        readers=fields.KEYWORD(analyzer=key_analyzer(lowercase=False)),
+        year=fields.NUMERIC(int, bits=32, sortable=True, signed=False),
+        year_key=fields.KEYWORD(analyzer=key_analyzer()),
+        newest=fields.ID(sortable=True),
+        oldest=fields.ID(sortable=True),
+        title_sort=fields.ID(sortable=True),
+    )
+
+
+def make_weighting() -> scoring.WeightingModel:
+    """Return the BM25F weighting the searcher ranks with."""
+    per_field = {f"{name}_B": b for name, b in BM25_B.items()}
+    return scoring.BM25F(B=0.75, K1=BM25_K1, **per_field)
+
+
+def fingerprint(doc: dict) -> str:
+    """Return a stable hash of a document dict (key order and list order kept as given)."""
+    payload = json.dumps(doc, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+
+
+def _keys(values: Any) -> str:
+    """Join exact key values for a key field, dropping empties."""
+    if values is None:
+        return ""
+    if isinstance(values, str):
+        values = [values]
+    return KEY_SEPARATOR.join(str(v).strip() for v in values if v is not None and str(v).strip())
+
+
+_ARTICLE = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
+
+
+def title_sort_key(title: str) -> str:
+    """Return the key titles sort by: lowercase, leading article and punctuation dropped."""
+    key = re.sub(r"[^\w\s]", "", (title or "").strip().lower())
+    return _ARTICLE.sub("", key).strip() or "~"
+
+
+def to_fields(doc: dict) -> dict[str, Any]:
+    """Turn an index document dict into the keyword arguments of add_document."""
+    if not doc.get("id"):
+        raise ValueError("an index document needs a non-empty 'id'")
+    title = doc.get("title") or ""
+    abstract = doc.get("abstract") or ""
+    summary = doc.get("summary") or ""
+    body = doc.get("body") or ""
+    authors = [a for a in (doc.get("authors") or []) if a]
+    year = doc.get("year")
+    date = doc.get("date") or ""
+    # Items with only a year sort as if dated 1 January of that year.
+    when = date or (f"{int(year):04d}" if year else "")
+    out: dict[str, Any] = {
+        "id": str(doc["id"]),
+        "fingerprint": fingerprint(doc),
+        "title": title,
+        "abstract": abstract,
+        "summary": summary,
+        "body": body,
+        "authors": ", ".join(authors),
+        "spell": "\n".join(p for p in (title, abstract, summary, body) if p),
+        "type": _keys(doc.get("type")),
+        "themes": _keys(doc.get("themes")),
+        "event": _keys(doc.get("event")),
+        "places": _keys(doc.get("places")),
+        "access": _keys(doc.get("access")),
+        "author_keys": _keys(authors),
+        "readers": _keys(doc.get("readers")),
+        "year_key": str(int(year)) if year else "",
+        "newest": when,
+        # Undated items go last in oldest-first order too.
+        "oldest": when or "~",
+        "title_sort": title_sort_key(title),
+    }
+    if year:
+        out["year"] = int(year)
+    return out

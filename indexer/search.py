@@ -1,0 +1,282 @@
+"""The one search function: ranked hits, snippets, facet counts and "did you mean"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+from whoosh import sorting
+from whoosh.classify import Bo1Model
+from whoosh.qparser import QueryParser
+from whoosh.spelling import Corrector
+
+from indexer.analysis import lead_snippet, make_snippets
+from indexer.query import parse_query, _rewrite_years
+from indexer.schema import FACET_FIELDS
+from indexer.store import IndexStore, IndexView, bits_from_ids
+
+SORTS = ("relevance", "newest", "oldest", "title")
+FILTER_KEYS = ("type", "themes", "event", "places", "access", "authors")
+MAX_PER_PAGE = 100
+MAX_RESULTS_DEPTH = 10_000   # page * per_page beyond this is refused
+FACET_LIMIT = 50             # values listed per facet, most frequent first
+SNIPPETS = 3
+
+
+class BadRequest(ValueError):
+    """A search parameter a person can get wrong (page, per_page, sort, filters)."""
+
+
+@dataclass
+class SearchRequest:
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    year_from: int | None = None
+    year_to: int | None = None
+    principals: list[str] = field(default_factory=lambda: ["public"])
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+    highlight: bool = True
+    facets: bool = True
+    suggest: bool = True
+
+
+@dataclass
+class Hit:
+    id: str
+    score: float
+    snippets: list[str]
+
+
+@dataclass
+class SearchResult:
+    total: int
+    page: int
+    per_page: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]]
+    suggestion: str | None
+    fallback: bool
+
+
+def _check(request: SearchRequest) -> None:
+    """Raise BadRequest with a readable message for parameters out of range."""
+    if not isinstance(request.page, int) or isinstance(request.page, bool) or request.page < 1:
+        raise BadRequest("page must be a whole number of 1 or more")
+    if not isinstance(request.per_page, int) or not 1 <= request.per_page <= MAX_PER_PAGE:
+        raise BadRequest(f"per_page must be between 1 and {MAX_PER_PAGE}")
+    if request.page * request.per_page > MAX_RESULTS_DEPTH:
+        raise BadRequest(f"only the first {MAX_RESULTS_DEPTH:,} results can be paged through; refine the search")
+    if request.sort not in SORTS:
+        raise BadRequest(f"sort must be one of: {', '.join(SORTS)}")
+    unknown = set(request.filters or {}) - set(FILTER_KEYS)
+    if unknown:
+        raise BadRequest(f"unknown filter: {', '.join(sorted(unknown))}")
+    for bound in (request.year_from, request.year_to):
+        if bound is not None and (not isinstance(bound, int) or not 0 < bound < 10_000):
+            raise BadRequest("years must be four-digit numbers")
+    if request.year_from and request.year_to and request.year_from > request.year_to:
+        raise BadRequest("the 'from' year is after the 'to' year")
+    if not isinstance(request.q, str):
+        raise BadRequest("the query must be text")
+
+
+def _visible_bits(view: IndexView, principals: list[str]) -> int:
+    """Return the bitmap of documents any of the principals may read."""
+    bits = 0
+    for p in principals:
+        bits |= view.term_bits("readers", p)
+    return bits
+
+
+def _allowed(view: IndexView, request: SearchRequest):
+    """Return the filter set: visible to the principals AND matching every filter."""
+    filters = {k: tuple(sorted(str(v) for v in vs)) for k, vs in (request.filters or {}).items() if vs}
+    key = (tuple(sorted(request.principals)), tuple(sorted(filters.items())), request.year_from, request.year_to)
+
+    def build() -> int:
+        bits = _visible_bits(view, request.principals)
+        for name, values in filters.items():
+            field_name = FACET_FIELDS[name]
+            lower = name != "authors"
+            any_of = 0
+            for v in values:
+                any_of |= view.term_bits(field_name, v.lower() if lower else v)
+            bits &= any_of
+        if request.year_from or request.year_to:
+            lo, hi = request.year_from or 0, request.year_to or 9999
+            in_range = 0
+            for year, ybits in view.facet_bits("year").items():
+                if lo <= int(year) <= hi:
+                    in_range |= ybits
+            bits &= in_range
+        return bits
+
+    return view.cached_filter(key, build)
+
+
+def _sorted_by(sort: str, browsing: bool):
+    """Return Whoosh's sortedby for a sort order (None = by score)."""
+    title = sorting.FieldFacet("title_sort")
+    if sort == "newest" or (sort == "relevance" and browsing):
+        # Browsing has no scores to rank by, so newest first is the useful order.
+        return [sorting.FieldFacet("newest", reverse=True), title]
+    if sort == "oldest":
+        return [sorting.FieldFacet("oldest"), title]
+    if sort == "title":
+        return [title, sorting.FieldFacet("newest", reverse=True)]
+    return None
+
+
+def _snippets(view: IndexView, docnum: int, terms: frozenset[str]) -> list[str]:
+    """Return snippets from body, else abstract or summary; a lead when nothing matches."""
+    stored = view.searcher.stored_fields(docnum)
+    for name in ("body", "abstract", "summary"):
+        found = make_snippets(stored.get(name) or "", terms, count=SNIPPETS)
+        if found:
+            return found
+    for name in ("abstract", "summary", "body"):
+        text = stored.get(name) or ""
+        if text.strip():
+            return [lead_snippet(text)]
+    return []
+
+
+def _facets(view: IndexView, matched: int) -> dict[str, list[tuple[str, int]]]:
+    """Count, for every facet value, the matched documents having it."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    for facet in FACET_FIELDS:
+        counts = []
+        for value, bits in view.facet_bits(facet).items():
+            n = (bits & matched).bit_count()
+            if n:
+                counts.append((value, n))
+        if facet == "year":
+            counts.sort(key=lambda vc: vc[0], reverse=True)
+        else:
+            counts.sort(key=lambda vc: (-vc[1], vc[0]))
+        out[facet] = counts[:FACET_LIMIT]
+    return out
+
+
+class VisibleCorrector(Corrector):
+    """Suggest words from the index vocabulary that occur in a visible document."""
+
+    def __init__(self, view: IndexView, visible: int):
+        self.view = view
+        self.visible = visible
+
+    def visible_count(self, word: str) -> int:
+        """Return how many visible documents contain word."""
+        return (self.view.term_bits("spell", word) & self.visible).bit_count()
+
+    def _suggestions(self, text, maxdist, prefix):
+        # Whoosh's ReaderCorrector scores every candidate with maxdist, so a
+        # frequent 2-edit word beats a 1-edit one; here nearer words win.
+        seen = {text}
+        for dist in range(1, maxdist + 1):
+            for word in self.view.reader.terms_within("spell", text, dist, prefix=prefix):
+                if word in seen:
+                    continue
+                seen.add(word)
+                count = self.visible_count(word)
+                if count:
+                    yield (-dist + min(count, 9999) / 10_000, word)
+
+
+def _suggest(view: IndexView, qtext: str, visible: int) -> str | None:
+    """Return the query with misspelt words corrected, or None if none is misspelt."""
+    if not qtext.strip():
+        return None
+    parser = QueryParser("spell", view.searcher.schema)
+    try:
+        spell_q = parser.parse(_rewrite_years(qtext))
+    except Exception:
+        return None
+    corrector = VisibleCorrector(view, visible)
+    misspelt = [
+        (t.fieldname, t.text) for t in spell_q.all_tokens()
+        if t.fieldname == "spell" and not corrector.visible_count(t.text)
+    ]
+    if not misspelt:
+        return None
+    correction = view.searcher.correct_query(
+        spell_q, qtext, correctors={"spell": corrector}, terms=misspelt, maxdist=2, prefix=1,
+    )
+    if not correction.tokens or correction.string == qtext:
+        return None
+    return correction.string
+
+
+def search(store: IndexStore, request: SearchRequest) -> SearchResult:
+    """Search the index for what the principals may see; filters apply inside Whoosh."""
+    _check(request)
+    view = store.view()
+    parsed = parse_query(request.q, view.searcher.schema)
+    allowed = _allowed(view, request)
+    empty = SearchResult(0, request.page, request.per_page, [], {}, None, parsed.fallback)
+    if parsed.query is wq.NullQuery:
+        return empty
+    browsing = isinstance(parsed.query, wq.Every)
+
+    if browsing:
+        matched = allowed.bits
+    elif allowed.bits:
+        matched = bits_from_ids(view.searcher.docs_for_query(parsed.query), view.size) & allowed.bits
+    else:
+        matched = 0
+    suggestion = None
+    if request.suggest and not browsing:
+        suggestion = _suggest(view, parsed.words_text, _visible_bits(view, request.principals))
+    if not matched:
+        empty.suggestion = suggestion
+        empty.facets = {f: [] for f in FACET_FIELDS} if request.facets else {}
+        return empty
+
+    first = (request.page - 1) * request.per_page
+    sortedby = _sorted_by(request.sort, browsing)
+    results = view.searcher.search(
+        parsed.query, limit=first + request.per_page, filter=allowed, sortedby=sortedby,
+    )
+    scored = sortedby is None
+    hits = []
+    for hit in results[first:first + request.per_page]:
+        snippets = _snippets(view, hit.docnum, parsed.text_terms) if request.highlight else []
+        # With a sort order, Whoosh's "score" is the sort key, not a relevance score.
+        hits.append(Hit(view.doc_id(hit.docnum), float(hit.score) if scored else 0.0, snippets))
+    return SearchResult(
+        total=matched.bit_count(),
+        page=request.page,
+        per_page=request.per_page,
+        hits=hits,
+        facets=_facets(view, matched) if request.facets else {},
+        suggestion=suggestion,
+        fallback=parsed.fallback,
+    )
+
+
+def more_like_this(store: IndexStore, item_id: str, principals: list[str], *, limit: int = 5) -> list[str]:
+    """Return ids of visible items most like item_id (never item_id itself)."""
+    view = store.view()
+    docnum = view.docnum(item_id)
+    visible = view.cached_filter(("visible", tuple(sorted(principals))), lambda: _visible_bits(view, principals))
+    # A hidden item's words must not steer what is shown, so it gets no neighbours.
+    if docnum is None or docnum not in visible:
+        return []
+    stored = view.searcher.stored_fields(docnum)
+    text = "\n".join(stored.get(f) or "" for f in ("title", "abstract", "summary"))
+    text += "\n" + (stored.get("body") or "")[:20_000]
+    if not text.strip():
+        return []
+    terms = view.searcher.key_terms_from_text("body", text, numterms=15, model=Bo1Model)
+    if not terms:
+        return []
+    top = max(w for _, w in terms) or 1.0
+    q = wq.Or([
+        wq.Term(f, t, boost=w / top * boost)
+        for t, w in terms
+        for f, boost in (("title", 2.0), ("abstract", 1.5), ("body", 1.0))
+    ])
+    results = view.searcher.search(q, limit=limit, filter=visible, mask={docnum})
+    return [view.doc_id(h.docnum) for h in results]
