@@ -1,0 +1,199 @@
+"""Child-process side of extraction: read PDFs with pypdf under a memory limit.
+
+The parent (indexer.extract) starts this in a separate process and sends it file paths; for
+each path the worker streams back messages, so a parent that kills it on timeout keeps the
+pages already read:
+
+    ("ready", monotonic_time)         # once, when the worker has started
+    ("start", sha256, size)
+    ("head", page_count, info)
+    ("page", number, text, error)     # one per page read, number is 1-based
+    ("end", error, seconds)           # error is a rejection reason or None
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import sys
+import time
+import warnings
+from datetime import datetime
+from multiprocessing.connection import Connection
+from typing import Any
+
+from indexer.normalise import normalise_text
+
+_CHUNK = 1 << 20
+_INFO_KEYS = {
+    "/Title": "title",
+    "/Author": "author",
+    "/Subject": "subject",
+    "/Keywords": "keywords",
+    "/Creator": "creator",
+    "/Producer": "producer",
+    "/CreationDate": "creation_date",
+}
+_INFO_MAX = 2000
+_PDF_DATE = re.compile(r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?")
+
+
+def serve(conn: Connection, memory_mb: int, max_pages: int, block_fonttools: bool = False) -> None:
+    """Handle paths sent over `conn` until it closes or sends None."""
+    if block_fonttools:
+        # Only for measuring what fontTools changes; a None entry makes its import fail.
+        sys.modules["fontTools"] = None  # type: ignore[assignment]
+    _limit_memory(memory_mb)
+    _silence_parser()
+    import pypdf  # noqa: F401  # import once, before the first file is timed
+
+    # CLOCK_MONOTONIC is shared by every process on the machine, so the parent can use it.
+    _send(conn, ("ready", time.monotonic()))
+    while True:
+        try:
+            path = conn.recv()
+        except (EOFError, OSError):
+            return
+        if path is None:
+            return
+        started = time.perf_counter()
+        try:
+            error = _extract(conn, path, max_pages)
+        except MemoryError:
+            error = f"ran out of memory (limit {memory_mb} MB)"
+            _send(conn, ("end", error, time.perf_counter() - started))
+            return  # the heap may be in a poor state: let the parent start a fresh worker
+        except (BrokenPipeError, EOFError):
+            return
+        _send(conn, ("end", error, time.perf_counter() - started))
+
+
+def _send(conn: Connection, message: tuple[Any, ...]) -> None:
+    try:
+        conn.send(message)
+    except (BrokenPipeError, OSError):
+        pass
+
+
+def _limit_memory(memory_mb: int) -> None:
+    """Cap this process's address space so a decompression bomb fails here, not in the parent."""
+    try:
+        import resource
+    except ImportError:  # not on POSIX: the time limit still applies
+        return
+    limit = memory_mb * 2**20
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _silence_parser() -> None:
+    """Keep pypdf's warnings about sloppy files out of the parent's stderr."""
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+    warnings.simplefilter("ignore")
+
+
+def _extract(conn: Connection, path: str, max_pages: int) -> str | None:
+    """Stream one file's messages; return a rejection reason or None."""
+    try:
+        sha256, size = _hash_file(path)
+    except OSError as exc:
+        return f"could not read the file ({exc.strerror or exc})"
+    conn.send(("start", sha256, size))
+
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError
+
+    try:
+        reader = PdfReader(path, strict=False)
+        if reader.is_encrypted and not _open_without_password(reader):
+            return "encrypted: a password is needed to open it"
+        page_count = len(reader.pages)
+    except MemoryError:
+        raise
+    except FileNotDecryptedError:
+        return "encrypted: a password is needed to open it"
+    except DependencyError as exc:
+        return f"cannot read this PDF: {_short(exc)}"
+    except RecursionError:
+        return "damaged PDF: its structure loops back on itself"
+    except Exception as exc:  # noqa: BLE001  # pypdf raises many types, not all PyPdfError
+        return f"damaged PDF: {_short(exc)}"
+
+    conn.send(("head", page_count, _read_info(reader)))
+    for number in range(1, min(page_count, max_pages) + 1):
+        text, error = "", None
+        try:
+            text = normalise_text(reader.pages[number - 1].extract_text() or "")
+        except MemoryError:
+            raise
+        except RecursionError:
+            error = "page structure loops back on itself"
+        except Exception as exc:  # noqa: BLE001  # one bad page loses that page only
+            error = _short(exc)
+        conn.send(("page", number, text, error))
+    return None
+
+
+def _hash_file(path: str) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _open_without_password(reader: Any) -> bool:
+    """Try the empty user password: files locked only by an owner password open with it."""
+    from pypdf import PasswordType
+
+    return reader.decrypt("") != PasswordType.NOT_DECRYPTED
+
+
+def _read_info(reader: Any) -> dict[str, str]:
+    """Return the document information dictionary as short clean strings."""
+    try:
+        raw = reader.metadata
+    except Exception:  # noqa: BLE001  # a damaged info dictionary is not worth a rejection
+        return {}
+    if not raw:
+        return {}
+    info: dict[str, str] = {}
+    for key, name in _INFO_KEYS.items():
+        try:
+            value = raw.get(key)
+            if value is None:
+                continue
+            value = value.get_object() if hasattr(value, "get_object") else value
+            text = " ".join(str(value).replace("\x00", "").split())[:_INFO_MAX]
+        except Exception:  # noqa: BLE001
+            continue
+        if name == "creation_date":
+            text = _iso_date(text)
+        if text:
+            info[name] = text
+    return info
+
+
+def _iso_date(value: str) -> str:
+    """Turn a PDF date such as D:20150312101500Z into 2015-03-12 (or 2015, or '')."""
+    match = _PDF_DATE.match(value.strip())
+    if not match:
+        return ""
+    year, month, day = match.groups()
+    try:
+        if month and day:
+            return datetime(int(year), int(month), int(day)).date().isoformat()
+    except ValueError:
+        pass
+    return year if 1900 <= int(year) <= 2100 else ""
+
+
+def _short(exc: BaseException) -> str:
+    """Return a one-line description of an exception, at most 200 characters."""
+    message = " ".join(str(exc).split()) or type(exc).__name__
+    return message[:200]

@@ -1,0 +1,57 @@
+"""Clean up text extracted from PDFs so it indexes and reads well."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Characters that carry no text: soft hyphen, zero-width space/joiners, word joiner, BOM.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+# Typographic hyphens that NFKC leaves alone; PDFs use them for line-end hyphenation.
+_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-"})
+# Line and paragraph separators that should become ordinary newlines.
+_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+_SPACES = re.compile(r"[ \t]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+# A word, a hyphen at the end of a line, and a lowercase continuation on the next line.
+_BROKEN_WORD = re.compile(r"(\w+)-[ \t]*\n[ \t]*([^\W\d_]+)")
+_WORD = re.compile(r"\w+(?:-\w+)*")
+# Prefixes that form real hyphenated compounds; kept when the document gives no other clue.
+_COMPOUND_PREFIXES = frozenset({"self", "non", "multi", "cross", "well", "ex", "co"})
+
+
+def normalise_text(raw: str) -> str:
+    """Return `raw` with NFKC forms, rejoined hyphenated words, tidy spaces and paragraphs."""
+    text = unicodedata.normalize("NFKC", raw)
+    text = text.translate(_INVISIBLE).translate(_HYPHENS)
+    text = _NEWLINES.sub("\n", text)
+    text = text.replace("\t", " ")
+    text = _CONTROL.sub("", text)
+    text = _SPACES.sub(" ", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    text = _join_broken_words(text)
+    text = _BLANK_LINES.sub("\n\n", text)
+    return text.strip()
+
+
+def _join_broken_words(text: str) -> str:
+    """Join words split by a hyphen at a line end, unless the document spells them hyphenated."""
+    if "-\n" not in text:
+        return text
+    words = {w.lower() for w in _WORD.findall(text)}
+
+    def join(match: re.Match[str]) -> str:
+        head, tail = match.group(1), match.group(2)
+        if not tail[0].islower():
+            # "Leeds-\nBradford": a capital after the break is a real compound.
+            return f"{head}-{tail}"
+        joined = (head + tail).lower()
+        hyphenated = f"{head}-{tail}".lower()
+        if hyphenated in words and joined not in words:
+            return f"{head}-{tail}"
+        if joined not in words and head.lower() in _COMPOUND_PREFIXES:
+            return f"{head}-{tail}"
+        return head + tail
+
+    return _BROKEN_WORD.sub(join, text)
