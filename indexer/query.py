@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 
@@ -144,6 +145,22 @@ def plain_words(text: str) -> str:
     return " ".join(seen)
 
 
+def _apply_not(q: wq.Query) -> wq.Query:
+    """Make NOT inside an OR group exclude, as people expect ("a NOT b" = a without b)."""
+    if not isinstance(q, wq.CompoundQuery):
+        return q
+    q = copy.copy(q)
+    q.subqueries = [_apply_not(s) for s in q.subqueries]
+    if isinstance(q, wq.Or):
+        negatives = [s.query for s in q.subqueries if isinstance(s, wq.Not)]
+        positives = [s for s in q.subqueries if not isinstance(s, wq.Not)]
+        if negatives and positives:
+            q.subqueries = positives
+            keep = positives[0] if len(positives) == 1 else q
+            return wq.AndNot(keep, negatives[0] if len(negatives) == 1 else wq.Or(negatives))
+    return q
+
+
 def _text_terms(q: wq.Query) -> frozenset[str]:
     """Collect the analysed terms of text fields (the words to highlight)."""
     terms = set()
@@ -161,7 +178,7 @@ def parse_query(text: str, schema, *, group_scale: float | None = None) -> Parse
     parser = make_parser(schema, group_scale=group_scale)
     if malformed_reason(text) is None:
         try:
-            q = parser.parse(_rewrite_years(text))
+            q = _apply_not(parser.parse(_rewrite_years(text)))
         except Exception:  # Whoosh's parser can still trip on odd input
             q = None
         if q is not None and q is not wq.NullQuery:

@@ -1,0 +1,224 @@
+"""search() and more_like_this(): ranking, filters, facets, snippets, access, suggestions."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.search import BadRequest, SearchRequest, more_like_this, search
+from indexer.store import IndexStore
+
+# A word that appears only in the restricted document.
+SECRET = "quillomantic"
+
+
+def make_doc(item_id: str, **overrides) -> dict:
+    """Return an index document with plain defaults."""
+    doc = {
+        "id": item_id, "type": "paper", "title": f"Item {item_id}", "abstract": "", "summary": "",
+        "body": "", "authors": [], "themes": [], "event": None, "places": [], "year": None,
+        "date": None, "access": "open", "readers": ["public"],
+    }
+    doc.update(overrides)
+    return doc
+
+
+DOCS = [
+    make_doc("marac", title="Domestic abuse and information sharing at MARAC",
+             abstract="How partners share information about domestic abuse risk.",
+             body="Information sharing between police, health and councils reduces repeat domestic abuse. "
+                  "The MARAC meets monthly in Leeds.",
+             authors=["Ann Example"], themes=["families", "domestic-abuse"], places=["leeds"],
+             year=2015, date="2015-03-12"),
+    make_doc("genogram", type="case-study", title="Genograms and family consent in Blackpool",
+             abstract="Family consent for genograms.",
+             body="Genograms drawn with the family need consent. Some families had experienced domestic violence.",
+             authors=["B. Person"], themes=["families", "troubled-families"], places=["blackpool"],
+             event="seminar-2-leeds", year=2016, date="2016-07-01"),
+    make_doc("sharing", title="Information governance for local sharing",
+             abstract="Data protection and lawful sharing of information.",
+             body="A data sharing agreement sets out what information is shared and why.",
+             authors=["Ann Example", "C. Third"], themes=["governance"], places=["manchester"],
+             year=2014, date="2014-11-20"),
+    make_doc("script", type="report", title="Escaping check",
+             body="The form contained <script>alert('x')</script> next to the word consent & more.",
+             year=2013),
+    make_doc("secret", type="case-study", title="Refuge case study",
+             abstract="A restricted case study of a domestic abuse refuge.",
+             body=f"The {SECRET} refuge in Leeds supports victims of domestic abuse.",
+             authors=["D. Hidden"], themes=["victims"], places=["leeds"], year=2017, date="2017-02-02",
+             access="restricted", readers=["user:5", "editors"]),
+]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    s = IndexStore(tmp_path_factory.mktemp("ix"))
+    s.add_or_replace(DOCS)
+    return s
+
+
+def run(store, q="", **kw):
+    """Search with a request built from keyword arguments."""
+    return search(store, SearchRequest(q=q, **kw))
+
+
+def ids(result) -> list[str]:
+    return [h.id for h in result.hits]
+
+
+def test_plain_words_rank_documents_with_all_words_first(store):
+    result = run(store, "domestic abuse information sharing")
+    assert ids(result)[0] == "marac"
+    assert set(ids(result)) == {"marac", "genogram", "sharing"}
+    assert result.fallback is False
+    scores = [h.score for h in result.hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_stemming_matches_other_word_forms(store):
+    assert "genogram" in ids(run(store, "genogram consenting"))
+
+
+def test_exact_phrase_needs_the_words_together(store):
+    assert ids(run(store, '"information governance"')) == ["sharing"]
+    assert ids(run(store, '"governance information"')) == []
+    assert set(ids(run(store, "governance information"))) >= {"sharing", "marac"}
+
+
+def test_boolean_operators_and_minus(store):
+    assert set(ids(run(store, "genograms OR governance"))) == {"genogram", "sharing"}
+    assert ids(run(store, "information AND genograms")) == []
+    assert "marac" not in ids(run(store, "information NOT domestic"))
+    assert "marac" not in ids(run(store, "information -domestic"))
+    assert "sharing" in ids(run(store, "information -domestic"))
+
+
+def test_field_queries(store):
+    assert ids(run(store, "title:genograms")) == ["genogram"]
+    assert set(ids(run(store, "author:example"))) == {"marac", "sharing"}
+    assert ids(run(store, "theme:troubled-families")) == ["genogram"]
+    assert ids(run(store, "place:blackpool")) == ["genogram"]
+    assert ids(run(store, "type:report")) == ["script"]
+
+
+def test_year_and_year_range(store):
+    assert ids(run(store, "year:2015")) == ["marac"]
+    assert set(ids(run(store, "year:2014..2015"))) == {"marac", "sharing"}
+    assert set(ids(run(store, "year:2015.."))) == {"marac", "genogram"}
+
+
+@pytest.mark.parametrize("q", ['"domestic abuse', "domestic:", "domestic : abuse", "NOT", "abuse AND",
+                               "colour:blue abuse", "(abuse", "x" * 10_000, "abuse " * 2_000])
+def test_malformed_queries_fall_back_to_plain_words(store, q):
+    result = run(store, q)
+    assert result.fallback is True
+    if "abuse" in q:
+        assert result.total >= 1
+
+
+def test_only_punctuation_finds_nothing_without_error(store):
+    result = run(store, "?!* ::")
+    assert result.fallback is True
+    assert result.total == 0 and result.hits == []
+
+
+def test_empty_query_browses_all_visible_newest_first(store):
+    result = run(store, "")
+    assert ids(result) == ["genogram", "marac", "sharing", "script"]
+    assert result.total == 4
+
+
+def test_filters_or_within_and_across_keys(store):
+    assert set(ids(run(store, filters={"themes": ["governance", "troubled-families"]}))) == {"sharing", "genogram"}
+    assert ids(run(store, filters={"themes": ["families"], "places": ["leeds"]})) == ["marac"]
+    assert ids(run(store, filters={"authors": ["Ann Example"], "type": ["paper"]}, sort="oldest")) == ["sharing", "marac"]
+    assert ids(run(store, year_from=2015, year_to=2015)) == ["marac"]
+
+
+def test_facet_counts_follow_query_and_filters(store):
+    facets = run(store, "").facets
+    assert dict(facets["themes"]) == {"families": 2, "domestic-abuse": 1, "troubled-families": 1, "governance": 1}
+    assert dict(facets["type"]) == {"paper": 2, "case-study": 1, "report": 1}
+    assert dict(facets["authors"]) == {"Ann Example": 2, "B. Person": 1, "C. Third": 1}
+    assert dict(facets["year"]) == {"2016": 1, "2015": 1, "2014": 1, "2013": 1}
+    narrowed = run(store, "", filters={"places": ["leeds"]}).facets
+    assert dict(narrowed["themes"]) == {"families": 1, "domestic-abuse": 1}
+    assert dict(run(store, "genograms").facets["places"]) == {"blackpool": 1}
+
+
+def test_access_filter_hides_restricted_document_everywhere(store):
+    public = run(store, f"domestic abuse {SECRET}")
+    assert "secret" not in ids(public)
+    assert run(store, SECRET).total == 0
+    assert "victims" not in dict(public.facets["themes"])
+    assert "D. Hidden" not in dict(run(store, "").facets["authors"])
+    assert "restricted" not in dict(run(store, "").facets["access"])
+    assert all(SECRET not in s for h in public.hits for s in h.snippets)
+    # One letter off the secret word: no suggestion may reveal it.
+    assert run(store, SECRET[:-1] + "x").suggestion is None
+    assert "secret" not in more_like_this(store, "marac", ["public"], limit=10)
+    assert more_like_this(store, "secret", ["public"]) == []
+
+
+def test_reader_sees_restricted_document(store):
+    mine = run(store, SECRET, principals=["public", "user:5"])
+    assert ids(mine) == ["secret"]
+    assert SECRET in mine.hits[0].snippets[0]
+    assert run(store, SECRET[:-1] + "x", principals=["user:5"]).suggestion == SECRET
+    assert dict(run(store, "", principals=["editors"]).facets["access"]) == {"restricted": 1}
+
+
+def test_no_principals_sees_nothing(store):
+    assert run(store, "", principals=[]).total == 0
+    assert run(store, "domestic", principals=[]).hits == []
+
+
+def test_snippets_mark_matches_and_escape_html(store):
+    hit = next(h for h in run(store, "consent").hits if h.id == "script")
+    snippet = hit.snippets[0]
+    assert "&lt;script&gt;" in snippet and "<script>" not in snippet
+    assert "<mark>consent</mark>" in snippet
+    assert "&amp; more" in snippet
+
+
+def test_snippet_falls_back_to_abstract_and_can_be_switched_off(store):
+    result = run(store, "genograms", highlight=False)
+    assert result.hits[0].snippets == []
+    lead = run(store, "", per_page=1).hits[0].snippets
+    assert lead == ["Family consent for genograms."]
+
+
+def test_suggestion_for_a_misspelt_word(store):
+    result = run(store, "domestc abuse")
+    assert result.suggestion == "domestic abuse"
+    assert run(store, "domestic abuse").suggestion is None
+    assert run(store, "domestc abuse", suggest=False).suggestion is None
+
+
+def test_sort_orders(store):
+    assert ids(run(store, "", sort="oldest")) == ["script", "sharing", "marac", "genogram"]
+    assert ids(run(store, "", sort="title")) == ["marac", "script", "genogram", "sharing"]
+    newest = ids(run(store, "domestic", sort="newest"))
+    assert newest == ["genogram", "marac"]
+
+
+def test_paging(store):
+    pages = [ids(run(store, "", per_page=3, page=p)) for p in (1, 2, 3)]
+    assert pages == [["genogram", "marac", "sharing"], ["script"], []]
+    second = run(store, "", per_page=3, page=2)
+    assert second.total == 4 and second.page == 2 and second.per_page == 3
+
+
+@pytest.mark.parametrize("kw", [{"page": 0}, {"per_page": 0}, {"per_page": 101}, {"sort": "random"},
+                                {"filters": {"colour": ["red"]}}, {"year_from": 2016, "year_to": 2014},
+                                {"page": 1000, "per_page": 100}])
+def test_bad_parameters_raise_bad_request(store, kw):
+    with pytest.raises(BadRequest):
+        run(store, "abuse", **kw)
+
+
+def test_more_like_this_finds_related_items_not_itself(store):
+    similar = more_like_this(store, "marac", ["public"])
+    assert "marac" not in similar
+    assert similar and similar[0] in {"sharing", "genogram"}
+    assert more_like_this(store, "no-such-id", ["public"]) == []

@@ -1,0 +1,138 @@
+"""The index store: the one writing path, the lock timeout, fingerprints, rebuilds."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from indexer.search import SearchRequest, search
+from indexer.store import IndexLocked, IndexStore, fingerprint
+
+
+def make_doc(item_id: str, **overrides) -> dict:
+    """Return an index document with plain defaults."""
+    doc = {
+        "id": item_id, "type": "paper", "title": f"Item {item_id}", "abstract": "", "summary": "",
+        "body": "", "authors": [], "themes": [], "event": None, "places": [], "year": None,
+        "date": None, "access": "open", "readers": ["public"],
+    }
+    doc.update(overrides)
+    return doc
+
+
+def ids_for(store: IndexStore, q: str, principals=("public",)) -> list[str]:
+    """Return the ids a query finds."""
+    return [h.id for h in search(store, SearchRequest(q=q, principals=list(principals))).hits]
+
+
+def test_new_store_is_empty_and_reopens(tmp_path):
+    store = IndexStore(tmp_path / "ix")
+    assert store.doc_count() == 0
+    store.add_or_replace([make_doc("1", title="Genogram consent")])
+    again = IndexStore(tmp_path / "ix")
+    assert ids_for(again, "genogram") == ["1"]
+
+
+def test_add_or_replace_replaces_by_id(tmp_path):
+    store = IndexStore(tmp_path)
+    assert store.add_or_replace([make_doc("1", title="Early help hubs")]) == 1
+    store.add_or_replace([make_doc("1", title="Multi-agency safeguarding hubs")])
+    assert store.doc_count() == 1
+    assert ids_for(store, "early") == []
+    assert ids_for(store, "safeguarding") == ["1"]
+
+
+def test_delete_removes_and_counts_only_present_ids(tmp_path):
+    store = IndexStore(tmp_path)
+    store.add_or_replace([make_doc("1", title="Leeds"), make_doc("2", title="Leeds too")])
+    assert store.delete(["1", "99"]) == 1
+    assert ids_for(store, "leeds") == ["2"]
+    assert store.delete([]) == 0
+
+
+def test_a_document_without_id_is_refused_before_writing(tmp_path):
+    store = IndexStore(tmp_path)
+    with pytest.raises(ValueError, match="id"):
+        store.add_or_replace([make_doc("1"), make_doc("")])
+    assert store.doc_count() == 0
+
+
+def test_writer_waits_for_the_lock_then_writes(tmp_path):
+    store = IndexStore(tmp_path, lock_timeout=10)
+    other = IndexStore(tmp_path)
+    held = other._ix.writer()  # another writer holds the lock for a moment
+
+    def release():
+        time.sleep(0.5)
+        held.cancel()
+
+    threading.Thread(target=release).start()
+    started = time.monotonic()
+    assert store.add_or_replace([make_doc("1", title="Bradford")]) == 1
+    assert time.monotonic() - started >= 0.4
+    assert ids_for(store, "bradford") == ["1"]
+
+
+def test_writer_gives_up_with_index_locked(tmp_path):
+    store = IndexStore(tmp_path, lock_timeout=0.3)
+    held = IndexStore(tmp_path)._ix.writer()
+    try:
+        with pytest.raises(IndexLocked, match="another process"):
+            store.add_or_replace([make_doc("1")])
+        with pytest.raises(IndexLocked):
+            store.delete(["1"])
+    finally:
+        held.cancel()
+    assert store.add_or_replace([make_doc("1")]) == 1
+
+
+def test_failed_write_cancels_and_releases_the_lock(tmp_path):
+    store = IndexStore(tmp_path, lock_timeout=0.5)
+
+    def docs():
+        yield make_doc("1")
+        raise RuntimeError("database went away")
+
+    with pytest.raises(RuntimeError):
+        store.rebuild(docs())
+    assert store.add_or_replace([make_doc("2", title="Manchester")]) == 1
+    assert ids_for(store, "manchester") == ["2"]
+
+
+def test_fingerprints_are_stored_at_write_time(tmp_path):
+    store = IndexStore(tmp_path)
+    a, b = make_doc("1", title="One"), make_doc("2", title="Two")
+    store.add_or_replace([a, b])
+    assert store.fingerprints() == {"1": fingerprint(a), "2": fingerprint(b)}
+    changed = make_doc("1", title="One, revised")
+    assert fingerprint(changed) != fingerprint(a)
+    store.add_or_replace([changed])
+    assert store.fingerprints()["1"] == fingerprint(changed)
+
+
+def test_fingerprint_ignores_key_order():
+    a = make_doc("1", title="Same")
+    b = dict(reversed(list(a.items())))
+    assert fingerprint(a) == fingerprint(b)
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_rebuild_empties_then_writes_all(tmp_path, procs):
+    store = IndexStore(tmp_path)
+    store.add_or_replace([make_doc("old", title="Withdrawn report")])
+    docs = [make_doc(str(i), title=f"Case study {i} Blackpool") for i in range(60)]
+    assert store.rebuild(docs, procs=procs) == 60
+    assert store.doc_count() == 60
+    assert "old" not in store.fingerprints()
+    assert search(store, SearchRequest(q="blackpool", per_page=100)).total == 60
+
+
+def test_cached_searcher_sees_new_writes(tmp_path):
+    store = IndexStore(tmp_path)
+    store.add_or_replace([make_doc("1", title="Leeds")])
+    first = store.view()
+    assert store.view() is first  # unchanged index: the same searcher is reused
+    IndexStore(tmp_path).add_or_replace([make_doc("2", title="Leeds again")])
+    assert sorted(ids_for(store, "leeds")) == ["1", "2"]
