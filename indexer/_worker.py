@@ -1,8 +1,8 @@
 """Child-process side of extraction: read PDFs with pypdf under a memory limit.
 
-The parent (indexer.extract) starts this in a separate process and sends it file paths; for
-each path the worker streams back messages, so a parent that kills it on timeout keeps the
-pages already read:
+The parent (indexer.extract) runs `python -m indexer._worker FD MEMORY_MB MAX_PAGES SECONDS`
+and sends file paths over the socket FD; for each path the worker streams back messages, so a
+parent that kills it on timeout keeps the pages already read:
 
     ("ready", monotonic_time)         # once, when the worker has started
     ("start", sha256, size)
@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
+import signal
 import sys
 import time
 import warnings
@@ -39,11 +41,17 @@ _INFO_MAX = 2000
 _PDF_DATE = re.compile(r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?")
 
 
-def serve(conn: Connection, memory_mb: int, max_pages: int, block_fonttools: bool = False) -> None:
-    """Handle paths sent over `conn` until it closes or sends None."""
-    if block_fonttools:
+def main(argv: list[str]) -> None:
+    """Serve the parent on the socket whose descriptor is the first argument."""
+    fd, memory_mb, max_pages, seconds = int(argv[0]), int(argv[1]), int(argv[2]), float(argv[3])
+    if os.environ.get("INDEXER_BLOCK_FONTTOOLS") == "1":
         # Only for measuring what fontTools changes; a None entry makes its import fail.
         sys.modules["fontTools"] = None  # type: ignore[assignment]
+    serve(Connection(fd), memory_mb, max_pages, seconds)
+
+
+def serve(conn: Connection, memory_mb: int, max_pages: int, seconds: float) -> None:
+    """Handle paths sent over `conn` until it closes or sends None."""
     _limit_memory(memory_mb)
     _silence_parser()
     import pypdf  # noqa: F401  # import once, before the first file is timed
@@ -58,6 +66,8 @@ def serve(conn: Connection, memory_mb: int, max_pages: int, block_fonttools: boo
         if path is None:
             return
         started = time.perf_counter()
+        # Backstop for a parent that died without killing us: SIGALRM ends the process.
+        signal.alarm(int(seconds * 2) + 10)
         try:
             error = _extract(conn, path, max_pages)
         except MemoryError:
@@ -66,6 +76,7 @@ def serve(conn: Connection, memory_mb: int, max_pages: int, block_fonttools: boo
             return  # the heap may be in a poor state: let the parent start a fresh worker
         except (BrokenPipeError, EOFError):
             return
+        signal.alarm(0)
         _send(conn, ("end", error, time.perf_counter() - started))
 
 
@@ -197,3 +208,7 @@ def _short(exc: BaseException) -> str:
     """Return a one-line description of an exception, at most 200 characters."""
     message = " ".join(str(exc).split()) or type(exc).__name__
     return message[:200]
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

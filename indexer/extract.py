@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
+import socket
 import stat
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
 
 from indexer.metadata import Suggestion, suggest_metadata
 from indexer.normalise import normalise_text
@@ -188,22 +190,6 @@ def _seconds_text(seconds: float) -> str:
     return f"{seconds:g} s"
 
 
-_context: Any = None
-
-
-def _mp_context() -> Any:
-    """Return a start method that never forks the (possibly threaded) parent itself."""
-    global _context
-    if _context is None:
-        if "forkserver" in multiprocessing.get_all_start_methods():
-            _context = multiprocessing.get_context("forkserver")
-            # The fork server imports pypdf once; each worker forks from it already warm.
-            _context.set_forkserver_preload(["indexer._worker"])
-        else:
-            _context = multiprocessing.get_context("spawn")
-    return _context
-
-
 class _Job:
     """What the parent has heard so far about the file a worker is reading."""
 
@@ -220,23 +206,45 @@ class _Job:
 
 
 class _Worker:
-    """One child process that reads files one at a time."""
+    """One child process that reads files one at a time.
+
+    A plain subprocess running `python -m indexer._worker`, not multiprocessing: the child
+    never re-imports the parent's __main__ (a script, a REPL, a WSGI server), so it starts
+    the same way whatever started the parent.
+    """
 
     def __init__(self, limits: Limits) -> None:
-        context = _mp_context()
-        self.conn, child_conn = context.Pipe()
-        from indexer import _worker
-
-        self.process = context.Process(
-            target=_worker.serve,
-            args=(child_conn, limits.memory_mb, limits.max_pages, _block_fonttools()),
-            daemon=True,
-        )
-        self.process.start()
-        child_conn.close()
+        ours, theirs = socket.socketpair()
+        self.stderr = tempfile.TemporaryFile()
+        package_root = str(Path(__file__).resolve().parent.parent)
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "indexer._worker", str(theirs.fileno()),
+                 str(limits.memory_mb), str(limits.max_pages), repr(limits.seconds)],
+                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=self.stderr, env=env,
+            )
+        finally:
+            theirs.close()
+        self.conn = Connection(ours.detach())
         self.ready = False
+        self.eof = False
         self.files = 0
         self.job: _Job | None = None
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def last_words(self) -> str:
+        """Return the last line the process wrote to stderr, if any (why it died)."""
+        try:
+            self.stderr.seek(0)
+            lines = [line.strip() for line in self.stderr.read().decode("utf-8", "replace").splitlines()]
+        except (OSError, ValueError):
+            return ""
+        return next((line for line in reversed(lines) if line), "")[:200]
 
     def stop(self, *, force: bool) -> None:
         """End the process: politely when idle, by SIGKILL when busy or stuck."""
@@ -245,16 +253,15 @@ class _Worker:
                 self.conn.send(None)
             except OSError:
                 pass
-            self.process.join(timeout=2)
-        if self.process.is_alive():
+            try:
+                self.process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
+        if self.alive():
             self.process.kill()
-            self.process.join(timeout=5)
+        self.process.wait()
         self.conn.close()
-
-
-def _block_fonttools() -> bool:
-    # Benchmarks set this to measure what pypdf gains from fontTools; never set in production.
-    return os.environ.get("INDEXER_BLOCK_FONTTOOLS") == "1"
+        self.stderr.close()
 
 
 class _Pool:
@@ -275,7 +282,7 @@ class _Pool:
         """Give `path` to an idle live worker, starting one if needed."""
         for worker in [w for w in self.workers if w.job is None]:
             fresh = worker.files < _FILES_PER_WORKER
-            if fresh and worker.process.is_alive() and self._send(worker, path):
+            if fresh and worker.alive() and self._send(worker, path):
                 return
             self._retire(worker, force=False)
         worker = _Worker(self.limits)
@@ -307,14 +314,17 @@ class _Pool:
         """Wait until at least one busy worker finishes, fails or runs out of time."""
         busy = self.busy()
         timeout = max(0.0, min(w.job.deadline for w in busy) - time.monotonic())  # type: ignore[union-attr]
-        wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout)
+        # A worker that dies closes its socket, which wakes this wait as well.
+        wait([w.conn for w in busy], timeout)
         finished = []
         for worker in busy:
             result = self._drain(worker)
-            if result is None and not worker.process.is_alive():
-                result = self._drain(worker) or self._fail(
-                    worker, f"the PDF reader stopped unexpectedly (exit code {worker.process.exitcode})"
-                )
+            if result is None and worker.eof:
+                try:  # its socket is closed, so the process is exiting or gone
+                    worker.process.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    pass
+                result = self._fail(worker, self._obituary(worker))
             if result is None and time.monotonic() >= worker.job.deadline:  # type: ignore[union-attr]
                 result = self._fail(worker, f"timed out after {_seconds_text(self.limits.seconds)}")
             if result is not None:
@@ -345,8 +355,20 @@ class _Pool:
                     worker.files += 1
                     return _conclude(job, message[1], message[2], self.limits)
         except (EOFError, OSError):
-            return None  # the process has gone; collect() reports it once it is reaped
+            worker.eof = True  # the process has gone; collect() reports it
         return None
+
+    @staticmethod
+    def _obituary(worker: _Worker) -> str:
+        code = worker.process.returncode
+        words = worker.last_words()
+        if code is not None and code < 0:
+            detail = f"killed by signal {-code}"
+        else:
+            detail = f"exit code {code}"
+        if words:
+            detail = f"{detail}: {words}"
+        return f"the PDF reader stopped unexpectedly ({detail})"
 
     def _fail(self, worker: _Worker, reason: str) -> Extraction:
         """Kill `worker` and conclude its file with `reason`."""

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -233,12 +236,53 @@ def test_extract_many_with_no_paths() -> None:
     assert list(extract_many([])) == []
 
 
-def test_stopping_early_leaves_no_worker_running(tmp_path: Path, pdfs) -> None:
-    import multiprocessing
+def _worker_pids() -> list[int]:
+    """Return the pids of this process's extraction workers, from /proc."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = (entry / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == os.getpid() and b"indexer._worker" in command:
+            pids.append(int(entry.name))
+    return pids
 
+
+def test_stopping_early_leaves_no_worker_running(tmp_path: Path, pdfs) -> None:
     paths = [pdfs.text_pdf(tmp_path / f"d{n}.pdf", [f"Note {n}"]) for n in range(4)]
     results = extract_many(paths, jobs=2)
     first = next(results)
+    assert _worker_pids()
     results.close()
     assert first.status == "ok"
-    assert [p for p in multiprocessing.active_children() if p.is_alive()] == []
+    assert _worker_pids() == []
+
+
+def test_worker_killed_from_outside_is_reported_and_replaced(tmp_path: Path, pdfs) -> None:
+    # What the kernel's out-of-memory killer would do: SIGKILL in the middle of a file.
+    slow = tmp_path / "slow.pdf"
+    slow.write_bytes(pdfs.raw_pdf([pdfs.slow_content(400_000)]))
+    after = pdfs.text_pdf(tmp_path / "after.pdf", ["Read by a fresh worker"])
+    results = extract_many([slow, after], jobs=1, limits=Limits(seconds=60))
+
+    def kill_when_started() -> None:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            for pid in _worker_pids():
+                os.kill(pid, signal.SIGKILL)
+                return
+            time.sleep(0.02)
+
+    killer = threading.Thread(target=kill_when_started)
+    killer.start()
+    first = next(results)
+    killer.join()
+    second = next(results)
+    assert first.path == str(slow) and first.status == "rejected"
+    assert first.reason == "the PDF reader stopped unexpectedly (killed by signal 9)"
+    assert second.pages == ["Read by a fresh worker"]
+    assert list(results) == []
