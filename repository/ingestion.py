@@ -131,7 +131,7 @@ class Ingester:
         pending: list[int] = []
         try:
             for extraction in extract_many(to_extract, jobs=self.jobs, limits=self.limits):
-                outcome = self._record(extraction, options, vocabulary, describe, seen)
+                outcome = self._record(extraction, options, vocabulary, describe)
                 if outcome.status == "ingested" and options.status == "published":
                     pending.append(outcome.id)
                     if len(pending) >= INDEX_BATCH:
@@ -160,7 +160,7 @@ class Ingester:
         return None
 
     def _record(self, extraction: Extraction, options: IngestOptions, vocabulary: dict,
-                describe: Callable[[Extraction], ItemData] | None, seen: dict[str, str]) -> IngestOutcome:
+                describe: Callable[[Extraction], ItemData] | None) -> IngestOutcome:
         """Store one extracted file and its item in a transaction of its own."""
         if extraction.status != "ok":
             return IngestOutcome(extraction.path, "rejected", extraction.reason, extraction.page_count or None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -67,7 +68,7 @@ def ingest_command(paths, item_type, themes, event, place, access, jobs, report)
     rejections: list[tuple[str, str]] = []
     report_handle = open(report, "w", encoding="utf-8") if report else None
     try:
-        with click.progressbar(length=len(files), label="Ingesting", file=click.get_text_stream("stderr"),
+        with click.progressbar(length=len(files), label="Ingesting", file=sys.stderr,
                                show_pos=True) as bar:
             for outcome in ingester.run(files, options):
                 counts[outcome.status] += 1

@@ -1,0 +1,69 @@
+"""`reindex` rebuilds the index from the database; `check-index` finds every difference."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from indexer.search import SearchRequest, search
+from repository.models import Item
+from tests.indexer.pdfs import text_pdf
+
+
+def _ingest_two(runner, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text_pdf(folder / "a.pdf", ["Genograms in family work\nCara Person\n\nHow families draw their own genogram."])
+    text_pdf(folder / "b.pdf", ["Nordic registers\nDag Example\n\nPersonal identity numbers in Denmark."])
+    result = runner.invoke(args=["ingest", str(folder)])
+    assert result.exit_code == 0, result.output
+
+
+def test_check_index_is_clean_after_ingest(app, runner, tmp_path):
+    _ingest_two(runner, tmp_path)
+    result = runner.invoke(args=["check-index"])
+    assert result.exit_code == 0, result.output
+    assert "agree" in result.output
+
+
+def test_check_index_reports_missing_extra_and_stale(app, runner, res, tmp_path):
+    _ingest_two(runner, tmp_path)
+    with res.sessions() as session:
+        first, second = session.scalars(select(Item).order_by(Item.id)).all()
+        first.title = "A changed title"
+        session.commit()
+        first_id, second_id = first.id, second.id
+    res.index.delete([str(second_id)])
+    res.index.add_or_replace([{"id": "999", "title": "Orphan", "readers": ["public"]}])
+
+    result = runner.invoke(args=["check-index"])
+
+    assert result.exit_code == 1
+    assert f"item {first_id}: out of date in the index" in result.output
+    assert f"item {second_id}: missing from the index" in result.output
+    assert "item 999: in the index but not published" in result.output
+    assert "3 difference(s)" in result.output
+
+
+def test_reindex_repairs_every_difference(app, runner, res, tmp_path):
+    _ingest_two(runner, tmp_path)
+    with res.sessions() as session:
+        item = session.scalars(select(Item).order_by(Item.id)).first()
+        item.title = "Family trees drawn by families"
+        session.commit()
+    res.index.add_or_replace([{"id": "999", "title": "Orphan", "readers": ["public"]}])
+
+    result = runner.invoke(args=["reindex", "--procs", "1"])
+
+    assert result.exit_code == 0, result.output
+    assert "2 published item(s)" in result.output
+    assert runner.invoke(args=["check-index"]).exit_code == 0
+    assert search(res.index, SearchRequest(q="orphan")).total == 0
+    assert [hit.id for hit in search(res.index, SearchRequest(q='"family trees"')).hits] == [str(item.id)]
+
+
+def test_reindex_from_scratch_after_the_index_is_lost(app, runner, res, tmp_path):
+    _ingest_two(runner, tmp_path)
+    res.index.rebuild([])
+    assert search(res.index, SearchRequest(q="genogram")).total == 0
+    assert runner.invoke(args=["reindex"]).exit_code == 0
+    assert search(res.index, SearchRequest(q="genogram")).total == 1
