@@ -24,6 +24,10 @@ def create_app(test_config: dict | None = None, *, instance_path: str | Path | N
 
     context.init_app(app)
 
+    from .security import init_security
+
+    init_security(app)
+
     from .commands import register_commands
 
     register_commands(app)

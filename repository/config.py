@@ -23,6 +23,18 @@ DEFAULTS: dict[str, object] = {
     "MAX_UPLOAD_MB": 50,  # largest PDF accepted, by upload or by bulk ingest
     "SEARCH_PER_PAGE": 20,  # results per page
     "SESSION_COOKIE_SECURE": None,  # None: secure cookies everywhere but in debug mode
+    "MAIL_SERVER": None,  # SMTP host for password-reset mail; unset: messages are written to the log
+    "MAIL_PORT": 587,  # SMTP port
+    "MAIL_USE_TLS": True,  # STARTTLS before sending
+    "MAIL_USERNAME": None,  # SMTP login, if the server wants one
+    "MAIL_PASSWORD": None,  # SMTP password
+    "MAIL_FROM": "repository@localhost",  # sender address of the repository's mail
+    "PASSWORD_RESET_MINUTES": 60,  # how long a password-reset link works (it works once)
+    "SIGNIN_MAX_FAILURES_ACCOUNT": 5,  # failed sign-ins to one account before it pauses
+    "SIGNIN_MAX_FAILURES_ADDRESS": 20,  # failed sign-ins from one network address before it pauses
+    "SIGNIN_WINDOW_MINUTES": 15,  # the window those failures are counted in, and the pause
+    "PROXY_COUNT": 0,  # reverse proxies in front of the app whose X-Forwarded-For is trusted
+    "EMBARGO_CHECK_SECONDS": 300,  # how often each process lifts ended embargoes; 0 turns the check off
 }
 
 # Settings that may come from the environment as REPOSITORY_<NAME> (DATABASE_URL also bare).

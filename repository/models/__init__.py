@@ -4,9 +4,11 @@ from .base import Base
 from .items import ACCESS_LEVELS, ITEM_TYPES, STATUSES, CaseStudy, Item, ItemAuthor, ItemFile, PageText
 from .places import Event, Place
 from .taxonomy import Theme
-from .users import ROLES, Organisation, User
+from .users import ROLES, Organisation, PasswordResetToken, SignInAttempt, User
+from .audit import AUDIT_ACTIONS, AuditEntry, ItemGrant
 
 __all__ = [
     "ACCESS_LEVELS", "ITEM_TYPES", "ROLES", "STATUSES", "Base", "CaseStudy", "Event", "Item",
     "ItemAuthor", "ItemFile", "Organisation", "PageText", "Place", "Theme", "User",
+    "AUDIT_ACTIONS", "AuditEntry", "ItemGrant", "PasswordResetToken", "SignInAttempt",
 ]

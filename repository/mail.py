@@ -1,0 +1,36 @@
+"""Outgoing mail: through the configured SMTP server, or into the log when there is none."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from email.message import EmailMessage
+from typing import Mapping
+
+log = logging.getLogger("repository.mail")
+
+
+def send_mail(config: Mapping, to: str, subject: str, body: str) -> bool:
+    """Send a plain-text message; return False when it went to the log instead.
+
+    With no MAIL_SERVER configured the whole message is logged at WARNING level, so the
+    operator of a small installation can pass a password-reset link on by hand.
+    """
+    message = EmailMessage()
+    message["From"] = config.get("MAIL_FROM") or "repository@localhost"
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body)
+    server = config.get("MAIL_SERVER")
+    if not server:
+        log.warning("No MAIL_SERVER is configured; this message was not sent:\nTo: %s\nSubject: %s\n\n%s",
+                    to, subject, body)
+        return False
+    port = int(config.get("MAIL_PORT") or 587)
+    with smtplib.SMTP(server, port, timeout=float(config.get("MAIL_TIMEOUT") or 10)) as smtp:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+        smtp.send_message(message)
+    return True

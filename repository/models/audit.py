@@ -1,0 +1,69 @@
+"""The audit log of items, and named readers of restricted items."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
+
+from .base import Base, utcnow
+from .items import Item
+from .users import User
+
+AUDIT_ACTIONS = {
+    "created": "Deposited",
+    "updated": "Edited",
+    "submitted": "Submitted for review",
+    "returned": "Returned to the depositor",
+    "published": "Published",
+    "withdrawn": "Withdrawn",
+    "new_version": "New version of the file",
+    "embargo_lifted": "Embargo ended",
+    "access_changed": "Named readers changed",
+}
+
+
+class AuditEntry(Base):
+    """One change to an item: who, when, what (field -> [before, after]) and an optional message."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    # The actor's row may go; the label keeps who it was. None means the system (e.g. embargo).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(String(254), default="system")
+    action: Mapped[str] = mapped_column(String(30))
+    changes_json: Mapped[str] = mapped_column(Text, default="{}")
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    user: Mapped[User | None] = relationship()
+
+    @property
+    def changes(self) -> dict[str, list]:
+        """Return field -> [before, after]."""
+        return json.loads(self.changes_json or "{}")
+
+    @property
+    def action_label(self) -> str:
+        """Return the human name of the action."""
+        return AUDIT_ACTIONS.get(self.action, self.action)
+
+
+class ItemGrant(Base):
+    """A named person who may read a restricted item."""
+
+    __tablename__ = "item_grants"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    user: Mapped[User] = relationship()
+    # A backref keeps items.py unaware of grants; loaded with the item when readers are built.
+    item: Mapped[Item] = relationship(
+        backref=backref("grants", cascade="all, delete-orphan", lazy="selectin", order_by="ItemGrant.created_at")
+    )

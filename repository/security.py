@@ -1,0 +1,111 @@
+"""Sign-in sessions, CSRF protection, security headers and the automatic embargo check."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date
+
+from flask import Flask, current_app, render_template, request
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from .context import db_session, resources
+
+log = logging.getLogger("repository.security")
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_view = "accounts.sign_in"
+login_manager.login_message = "Sign in to see this page"
+login_manager.login_message_category = "info"
+# "basic" marks a session whose browser fingerprint changed as not fresh; "strong" would
+# sign out anyone whose address changes, which on mobile networks is everyone.
+login_manager.session_protection = "basic"
+
+# No inline script or style anywhere; nothing from another site; no framing.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+@login_manager.user_loader
+def _load_user(session_id: str):
+    from .services.accounts import load_user
+
+    return load_user(db_session(), session_id)
+
+
+def _add_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    # Pages that depend on who is signed in must not be kept by shared caches.
+    if request.endpoint and request.blueprint in ("accounts", "deposit", "moderation"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _csrf_failed(error: CSRFError):
+    return render_template("accounts/csrf_error.html", reason=error.description), 400
+
+
+def _check_embargoes() -> None:
+    """Lift embargoes that ended, at most once per EMBARGO_CHECK_SECONDS in each process."""
+    interval = float(current_app.config.get("EMBARGO_CHECK_SECONDS") or 0)
+    if interval <= 0 or request.endpoint == "static":
+        return
+    state = current_app.extensions.setdefault("embargo_check", {"last": 0.0})
+    now = time.monotonic()
+    if state["last"] and now - state["last"] < interval:
+        return
+    state["last"] = now
+    from .services.access import due_embargoes, lift_due_embargoes
+
+    res = resources()
+    today = date.today()
+    with res.sessions() as session:
+        if not due_embargoes(session, today):
+            return
+        try:
+            lifted = lift_due_embargoes(session, res.index, today)
+            session.commit()
+        except Exception:  # a busy index or database must not fail the page; the next check retries
+            session.rollback()
+            log.exception("could not lift due embargoes; will try again")
+            return
+    if lifted:
+        log.info("embargo ended for item(s) %s", ", ".join(map(str, lifted)))
+
+
+def init_security(app: Flask) -> None:
+    """Attach sign-in sessions, CSRF protection, security headers and the embargo check."""
+    proxies = int(app.config.get("PROXY_COUNT") or 0)
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Sign-in throttling counts per client address, which a proxy would otherwise hide.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    app.after_request(_add_headers)
+    app.register_error_handler(CSRFError, _csrf_failed)
+    app.before_request(_check_embargoes)

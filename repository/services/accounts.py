@@ -1,0 +1,286 @@
+"""Accounts: registration, passwords, sign-in with throttling, reset tokens, roles."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..models import ROLES, Item, Organisation, PasswordResetToken, SignInAttempt, User
+from ..models.base import utcnow
+from ..models.users import new_session_token
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 200
+SELF_SERVICE_ROLES = ("reader", "depositor")
+# Checked against when the email is unknown, so a wrong address takes as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
+
+
+class AccountError(ValueError):
+    """A rule about accounts was broken; the message is fit to show the person."""
+
+
+class UserNotFound(AccountError, LookupError):
+    """Raised by get_user_by_email when no account has the address."""
+
+
+class InvalidToken(AccountError):
+    """Raised when a password-reset link is unknown, used or expired."""
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    """How many failed sign-ins are allowed per account and per address within a window."""
+
+    account_failures: int = 5
+    address_failures: int = 20
+    window: timedelta = timedelta(minutes=15)
+
+
+@dataclass
+class SignInResult:
+    """The outcome of one sign-in attempt."""
+
+    user: User | None
+    error: str | None = None
+    throttled: bool = False
+
+
+def normalise_email(email: str) -> str:
+    """Return the address as accounts are keyed: trimmed and lower-case."""
+    return email.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    """Return a scrypt hash of `password`."""
+    return generate_password_hash(password, method="scrypt")
+
+
+def check_password_rules(password: str, *, email: str = "") -> None:
+    """Raise AccountError when `password` is too short, too long or is the email address."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"Password must be at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(f"Password must be {MAX_PASSWORD_LENGTH} characters or fewer")
+    if email and password.strip().lower() == normalise_email(email):
+        raise AccountError("Password must not be your email address")
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    """Return the account with this email address, or None."""
+    return session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def get_user_by_email(session: Session, email: str) -> User:
+    """Return the account with this email address; raise UserNotFound if there is none."""
+    user = find_user_by_email(session, email)
+    if user is None:
+        raise UserNotFound(f"No account has the email address {normalise_email(email)}")
+    return user
+
+
+def create_user(
+    session: Session, email: str, name: str, password: str, *, role: str = "reader", organisation_claim: str = ""
+) -> User:
+    """Create an account; raise AccountError if the email is taken or the password too weak."""
+    email = normalise_email(email)
+    if "@" not in email:
+        raise AccountError("Enter an email address in the correct format, like name@example.org")
+    if role not in ROLES:
+        raise AccountError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    if find_user_by_email(session, email) is not None:
+        raise AccountError("An account with this email address already exists")
+    check_password_rules(password, email=email)
+    user = User(
+        email=email,
+        name=(name.strip() or email.split("@")[0])[:200],
+        password_hash=hash_password(password),
+        role=role,
+        organisation_claim=organisation_claim.strip()[:200],
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def register_user(
+    session: Session, email: str, name: str, password: str, *, organisation: str = "", wants_to_deposit: bool = False
+) -> User:
+    """Create an account from the public registration form.
+
+    A registrant may choose to deposit: nothing a depositor does is public until an
+    editor publishes it. The organisation typed here is only a claim: membership,
+    which opens restricted items, is confirmed by an editor or administrator.
+    """
+    role = "depositor" if wants_to_deposit else "reader"
+    return create_user(session, email, name, password, role=role, organisation_claim=organisation)
+
+
+def set_role(session: Session, user: User, role: str) -> User:
+    """Give `user` the role `role`."""
+    if role not in ROLES:
+        raise AccountError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    user.role = role
+    session.flush()
+    return user
+
+
+def set_organisation(session: Session, user: User, name: str | None) -> list[int]:
+    """Confirm `user` as a member of the organisation called `name` (None: of none).
+
+    Returns the ids of published restricted items the person deposited: their reader
+    tokens include the depositor's organisation, so the caller must re-index them.
+    """
+    organisation = None
+    if name and name.strip():
+        organisation = session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.strip().lower()))
+        if organisation is None:
+            organisation = Organisation(name=name.strip()[:200])
+            session.add(organisation)
+            session.flush()
+    user.organisation = organisation
+    user.organisation_id = organisation.id if organisation else None
+    session.flush()
+    return list(session.scalars(
+        select(Item.id).where(Item.depositor_id == user.id, Item.status == "published", Item.access == "restricted")
+    ))
+
+
+def load_user(session: Session, session_id: str) -> User | None:
+    """Return the active account named by a session identifier ("id:token"), or None."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or not user.active or not hmac.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def _since(policy: ThrottlePolicy, now: datetime) -> datetime:
+    return now - policy.window
+
+
+def throttle_reason(session: Session, email: str, address: str, policy: ThrottlePolicy,
+                    now: datetime | None = None) -> str | None:
+    """Return why sign-in is paused for this account or address, or None when it is not."""
+    now = now or utcnow()
+    since = _since(policy, now)
+    email = normalise_email(email)
+    last_success = session.scalar(
+        select(func.max(SignInAttempt.created_at)).where(SignInAttempt.email == email, SignInAttempt.succeeded)
+    )
+    account_since = max(since, _aware(last_success)) if last_success else since
+    account_failures = session.scalar(
+        select(func.count()).select_from(SignInAttempt)
+        .where(SignInAttempt.email == email, ~SignInAttempt.succeeded, SignInAttempt.created_at > account_since)
+    )
+    minutes = int(policy.window.total_seconds() // 60)
+    if account_failures >= policy.account_failures:
+        return (f"There have been too many failed attempts to sign in to this account. "
+                f"Wait {minutes} minutes and try again, or reset your password.")
+    address_failures = session.scalar(
+        select(func.count()).select_from(SignInAttempt)
+        .where(SignInAttempt.address == address, ~SignInAttempt.succeeded, SignInAttempt.created_at > since)
+    )
+    if address_failures >= policy.address_failures:
+        return (f"There have been too many failed attempts to sign in from your network. "
+                f"Wait {minutes} minutes and try again.")
+    return None
+
+
+def _aware(moment: datetime) -> datetime:
+    """Return `moment` with UTC attached (SQLite hands back naive datetimes)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def authenticate(session: Session, email: str, password: str, address: str,
+                 policy: ThrottlePolicy = ThrottlePolicy(), now: datetime | None = None) -> SignInResult:
+    """Check an email and password, counting failures per account and per address."""
+    now = now or utcnow()
+    email = normalise_email(email)[:254]
+    address = (address or "unknown")[:64]
+    # Old attempts are no use to the throttle; keep the table small.
+    session.execute(delete(SignInAttempt).where(SignInAttempt.created_at < now - max(policy.window, timedelta(days=1))))
+    reason = throttle_reason(session, email, address, policy, now)
+    if reason:
+        # A paused attempt is not recorded, so the pause ends one window after the last real try.
+        return SignInResult(None, reason, throttled=True)
+    user = find_user_by_email(session, email)
+    good = check_password_hash(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
+    succeeded = bool(user and user.password_hash and good and user.active)
+    session.add(SignInAttempt(email=email, address=address, succeeded=succeeded, created_at=now))
+    if not succeeded:
+        session.flush()
+        return SignInResult(None, "Enter a correct email address and password")
+    user.last_sign_in_at = now
+    session.flush()
+    return SignInResult(user)
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    """Replace the password after checking the current one; other sessions are signed out."""
+    if not check_password_hash(user.password_hash or _DUMMY_HASH, current):
+        raise AccountError("Your current password is not correct")
+    set_password(session, user, new)
+
+
+def set_password(session: Session, user: User, new: str) -> None:
+    """Set a new password and a new session token (signing out every other browser)."""
+    check_password_rules(new, email=user.email)
+    user.password_hash = hash_password(new)
+    user.session_token = new_session_token()
+    session.flush()
+
+
+def _token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def issue_reset_token(session: Session, user: User, lifetime: timedelta, now: datetime | None = None) -> str:
+    """Return a new password-reset token for `user`; earlier unused tokens stop working."""
+    now = now or utcnow()
+    session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    raw = secrets.token_urlsafe(32)
+    session.add(PasswordResetToken(user_id=user.id, token_hash=_token_hash(raw), created_at=now,
+                                   expires_at=now + lifetime))
+    session.flush()
+    return raw
+
+
+def find_reset_token(session: Session, raw: str, now: datetime | None = None) -> PasswordResetToken | None:
+    """Return the unused, unexpired token record matching `raw`, or None."""
+    now = now or utcnow()
+    if not raw or len(raw) > 200:
+        return None
+    return session.scalar(
+        select(PasswordResetToken).where(
+            PasswordResetToken.token_hash == _token_hash(raw),
+            PasswordResetToken.used_at.is_(None),
+            PasswordResetToken.expires_at > now,
+        )
+    )
+
+
+def reset_password(session: Session, raw: str, new: str, now: datetime | None = None) -> User:
+    """Use a reset token once to set a new password; raise InvalidToken if it cannot be used."""
+    now = now or utcnow()
+    token = find_reset_token(session, raw, now)
+    if token is None or not token.user.active:
+        raise InvalidToken("This link to reset your password has expired or has already been used. "
+                           "Ask for a new one.")
+    set_password(session, token.user, new)
+    token.used_at = now
+    session.flush()
+    return token.user

@@ -1,0 +1,256 @@
+"""Deposits: receiving an upload, a prefilled draft, editing, submitting, new versions."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from indexer.extract import Extraction, Limits, extract_file
+from indexer.store import IndexStore
+from indexer.themes import suggest_themes
+
+from ..models import CaseStudy, Item, ItemAuthor, ItemFile, User
+from ..storage import FileStore
+from . import audit
+from .access import can_add_version, can_edit, is_depositor
+from .accounts import find_user_by_email
+from .indexing import index_items
+from .items import CASE_STUDY_FIELDS, AuthorData, InvalidItem, ItemData, attach_file, create_item, find_file_by_sha, validate_item_data
+from .places import ensure_place, find_event
+from .taxonomy import get_themes
+
+_PDF_MAGIC = b"%PDF-"
+_HEAD_BYTES = 1024  # PDF readers accept the header anywhere in the first kilobyte
+_CHUNK = 1 << 16
+
+
+class UploadRejected(ValueError):
+    """An uploaded file cannot be deposited; the message is fit to show the depositor."""
+
+
+class NotAllowed(PermissionError):
+    """The person may not do this to this item."""
+
+
+def receive_upload(stream: BinaryIO, *, max_bytes: int, folder: str | Path | None = None) -> Path:
+    """Copy an upload to a temporary file, checking its size and first bytes; return its path.
+
+    The caller removes the file when done. On rejection nothing is left behind.
+    """
+    fd, name = tempfile.mkstemp(prefix="upload-", suffix=".pdf", dir=folder)
+    path = Path(name)
+    try:
+        size = 0
+        head = b""
+        with os.fdopen(fd, "wb") as out:
+            while chunk := stream.read(_CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise UploadRejected(
+                        f"The selected file is too large. It must be smaller than {max_bytes // 2**20} MB")
+                if len(head) < _HEAD_BYTES:
+                    head += chunk[: _HEAD_BYTES - len(head)]
+                out.write(chunk)
+        if size == 0:
+            raise UploadRejected("The selected file is empty")
+        if _PDF_MAGIC not in head:
+            raise UploadRejected("The selected file must be a PDF. This file is not a PDF, whatever its name says")
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_upload(path: Path, limits: Limits) -> Extraction:
+    """Extract a received upload in a child process, as bulk ingest does."""
+    return extract_file(path, limits)
+
+
+def rejection_message(extraction: Extraction) -> str:
+    """Turn an extraction's rejection reason into a sentence for the upload form."""
+    reason = (extraction.reason or "it could not be read").rstrip(".")
+    return f"The selected file cannot be deposited: {reason}"
+
+
+def check_extraction(session: Session, extraction: Extraction) -> None:
+    """Raise UploadRejected when an extracted file cannot be deposited."""
+    if extraction.status != "ok":
+        raise UploadRejected(rejection_message(extraction))
+    if not any(page.strip() for page in extraction.pages):
+        raise UploadRejected("The selected file cannot be deposited: it has no text layer "
+                             "(it looks scanned or image-only)")
+    if find_file_by_sha(session, extraction.sha256) is not None:
+        raise UploadRejected("This file has already been deposited. Upload a different file, "
+                             "or ask an editor if you think this is wrong")
+
+
+def suggested_item_data(extraction: Extraction, vocabulary: dict[str, list[str]], *, file_name: str = "") -> ItemData:
+    """Return a draft's starting description from what the file itself suggests."""
+    suggestion = extraction.suggestion
+    title = (suggestion.title or "").strip() or Path(file_name or "Untitled deposit").stem.replace("_", " ")
+    return ItemData(
+        title=title[:500],
+        authors=[AuthorData(name=name[:200]) for name in suggestion.authors if name.strip()],
+        abstract=suggestion.abstract or "",
+        year=suggestion.year,
+        status="draft",
+        themes=suggest_themes(extraction.text, vocabulary),
+    )
+
+
+def start_deposit(session: Session, user: User, extraction: Extraction, files: FileStore,
+                  vocabulary: dict[str, list[str]], *, file_name: str = "") -> Item:
+    """Create a draft item from an extracted upload, prefilled with suggested metadata."""
+    if not user.can_deposit:
+        raise NotAllowed("Your account cannot deposit work yet")
+    check_extraction(session, extraction)
+    item = create_item(session, suggested_item_data(extraction, vocabulary, file_name=file_name), depositor=user)
+    attach_file(session, item, extraction, files, original_name=file_name)
+    audit.record(session, item, user, "created", changes={"file_versions": [0, 1]},
+                 message=f"Uploaded {file_name}" if file_name else "")
+    return item
+
+
+def discard_unreferenced_file(session: Session, files: FileStore, sha256: str) -> None:
+    """Remove a stored file that no database row refers to (after a failed or deleted deposit)."""
+    if sha256 and find_file_by_sha(session, sha256) is None:
+        try:
+            files.path_for(sha256).unlink(missing_ok=True)
+        except ValueError:
+            pass
+
+
+def update_item(session: Session, item: Item, data: ItemData, actor: User, *,
+                readers: list[str] | None = None) -> dict[str, list]:
+    """Change the item's description to `data` (status kept); record and return the changes.
+
+    `readers` (email addresses) replaces the named readers of a restricted item.
+    """
+    if not can_edit(actor, item):
+        raise NotAllowed("You cannot change this item")
+    data.status = item.status
+    validate_item_data(data)
+    before = audit.snapshot(item)
+    event = None
+    if data.event:
+        event = find_event(session, data.event)
+        if event is None:
+            raise InvalidItem(f"There is no seminar or event {data.event!r}")
+    item.type = data.type
+    item.title = data.title.strip()[:500]
+    item.abstract = data.abstract.strip()
+    item.summary = data.summary.strip()
+    item.year = data.year or (data.date.year if data.date else None)
+    item.date = data.date
+    item.licence = data.licence
+    item.access = data.access
+    item.embargo_until = data.embargo_until if data.access == "embargoed" else None
+    item.event = event
+    item.themes = get_themes(session, list(dict.fromkeys(data.themes)))
+    item.places = [ensure_place(session, name) for name in dict.fromkeys(p.strip() for p in data.places if p.strip())]
+    item.authors = [ItemAuthor(position=i, name=a.name.strip()[:200], affiliation=a.affiliation, orcid=a.orcid)
+                    for i, a in enumerate(data.authors) if a.name.strip()]
+    if data.type == "case_study" or data.case_study:
+        sections = data.case_study or {}
+        if item.case_study is None:
+            item.case_study = CaseStudy()
+        for name in CASE_STUDY_FIELDS:
+            setattr(item.case_study, name, (sections.get(name) or "").strip())
+    if readers is not None:
+        set_named_readers(session, item, readers)
+    session.flush()
+    changes = audit.diff(before, audit.snapshot(item))
+    if changes:
+        audit.record(session, item, actor, "updated", changes=changes)
+    return changes
+
+
+def set_named_readers(session: Session, item: Item, emails: list[str]) -> None:
+    """Replace the people named as readers of a restricted item; unknown addresses are an error."""
+    from ..models import ItemGrant
+
+    wanted: list[User] = []
+    unknown = []
+    for email in dict.fromkeys(e.strip().lower() for e in emails if e.strip()):
+        user = find_user_by_email(session, email)
+        if user is None:
+            unknown.append(email)
+        else:
+            wanted.append(user)
+    if unknown:
+        raise InvalidItem("No account has the email address " + ", ".join(unknown)
+                          + ". Named readers must register first")
+    keep = {user.id for user in wanted}
+    item.grants[:] = [grant for grant in item.grants if grant.user_id in keep]
+    have = {grant.user_id for grant in item.grants}
+    for user in wanted:
+        if user.id not in have:
+            item.grants.append(ItemGrant(user_id=user.id, user=user))
+    session.flush()
+
+
+def missing_for_submission(item: Item) -> list[str]:
+    """Return what must be filled in before the item can go to the editors."""
+    missing = []
+    if not item.title.strip():
+        missing.append("Enter a title")
+    if not item.authors:
+        missing.append("Enter at least one author")
+    if not item.files:
+        missing.append("Upload the PDF")
+    if item.access == "embargoed" and item.embargo_until is None:
+        missing.append("Enter the date the embargo ends")
+    return missing
+
+
+def submit_deposit(session: Session, item: Item, actor: User) -> None:
+    """Send a draft to the editors' review queue."""
+    if not (is_depositor(actor, item) or actor.is_editor) or item.status != "draft":
+        raise NotAllowed("Only a draft can be submitted, by its depositor")
+    missing = missing_for_submission(item)
+    if missing:
+        raise InvalidItem("; ".join(missing))
+    item.status = "submitted"
+    session.flush()
+    audit.record(session, item, actor, "submitted", changes={"status": ["draft", "submitted"]})
+
+
+def deposits_of(session: Session, user: User) -> list[Item]:
+    """Return the items `user` deposited, most recently changed first."""
+    return list(session.scalars(
+        select(Item).where(Item.depositor_id == user.id).order_by(Item.updated_at.desc(), Item.id.desc())
+    ))
+
+
+def add_version(session: Session, store: IndexStore | None, item: Item, extraction: Extraction,
+                files: FileStore, actor: User, *, file_name: str = "") -> ItemFile:
+    """Attach a new version of the item's file (earlier versions are kept); re-index if published."""
+    if not can_add_version(actor, item):
+        raise NotAllowed("You cannot upload a new version of this item")
+    check_extraction(session, extraction)
+    previous = len(item.files)
+    stored = attach_file(session, item, extraction, files, original_name=file_name)
+    audit.record(session, item, actor, "new_version", changes={"file_versions": [previous, previous + 1]},
+                 message=f"Uploaded {file_name}" if file_name else "")
+    if item.status == "published" and store is not None:
+        index_items(session, store, [item.id])
+    return stored
+
+
+def delete_draft(session: Session, item: Item, actor: User) -> list[str]:
+    """Delete a draft that was never published; return the hashes of its files.
+
+    The caller commits, then passes each hash to `discard_unreferenced_file`, so a failed
+    commit never leaves a row pointing at a removed file.
+    """
+    if not can_edit(actor, item) or item.status != "draft" or item.published_at is not None:
+        raise NotAllowed("Only a draft that was never published can be deleted")
+    hashes = [stored.sha256 for stored in item.files]
+    session.delete(item)
+    session.flush()
+    return hashes

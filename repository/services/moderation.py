@@ -1,0 +1,114 @@
+"""Moderation: the review queue, publishing, returning with a message, withdrawing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from indexer.store import IndexStore
+
+from ..models import Item, User
+from ..models.base import utcnow
+from . import audit
+from .access import can_see_tombstone, is_editor
+from .deposits import NotAllowed, missing_for_submission
+from .indexing import index_items
+from .items import InvalidItem
+
+
+@dataclass(frozen=True)
+class Tombstone:
+    """What remains visible of a withdrawn item."""
+
+    id: int
+    title: str
+    reason: str
+    withdrawn_at: datetime | None
+
+
+def _require_editor(actor: User) -> None:
+    if not is_editor(actor):
+        raise NotAllowed("Only editors can do this")
+
+
+def review_queue(session: Session) -> list[Item]:
+    """Return the submissions waiting for an editor, oldest first."""
+    return list(session.scalars(
+        select(Item).where(Item.status == "submitted").order_by(Item.updated_at, Item.id)
+    ))
+
+
+def publish(session: Session, store: IndexStore, item: Item, editor: User) -> None:
+    """Publish a submission (or an editor's own draft) and write it to the index."""
+    _require_editor(editor)
+    if item.status not in ("submitted", "draft"):
+        raise InvalidItem(f"This item is {item.status}; only a submission can be published")
+    missing = missing_for_submission(item)
+    if missing:
+        raise InvalidItem("; ".join(missing))
+    before = item.status
+    item.status = "published"
+    item.published_at = utcnow()
+    item.withdrawn_at = None
+    item.withdrawal_reason = ""
+    session.flush()
+    audit.record(session, item, editor, "published", changes={"status": [before, "published"]})
+    # Written before the caller commits: a locked index fails the request and nothing is published.
+    index_items(session, store, [item.id])
+
+
+def return_to_depositor(session: Session, item: Item, editor: User, message: str) -> None:
+    """Send a submission back to its depositor as a draft, with a message they will see."""
+    _require_editor(editor)
+    if item.status != "submitted":
+        raise InvalidItem(f"This item is {item.status}; only a submission can be returned")
+    if not message.strip():
+        raise InvalidItem("Enter a message that tells the depositor what to change")
+    item.status = "draft"
+    session.flush()
+    audit.record(session, item, editor, "returned", changes={"status": ["submitted", "draft"]},
+                 message=message.strip())
+
+
+def return_message(session: Session, item: Item) -> str | None:
+    """Return the editor's message if the item is a draft that was returned, else None."""
+    if item.status != "draft":
+        return None
+    entry = audit.latest_entry(session, item, "returned")
+    if entry is None:
+        return None
+    submitted = audit.latest_entry(session, item, "submitted")
+    # A message answered by a later submission is history, not a request.
+    if submitted is not None and (submitted.created_at, submitted.id) > (entry.created_at, entry.id):
+        return None
+    return entry.message
+
+
+def withdraw(session: Session, store: IndexStore, item: Item, editor: User, reason: str) -> None:
+    """Withdraw a published item: out of the index, a tombstone at its address."""
+    _require_editor(editor)
+    if item.status != "published":
+        raise InvalidItem(f"This item is {item.status}; only a published item can be withdrawn")
+    if not reason.strip():
+        raise InvalidItem("Enter the reason for withdrawing the item; it is shown on its page")
+    item.status = "withdrawn"
+    item.withdrawn_at = utcnow()
+    item.withdrawal_reason = reason.strip()
+    session.flush()
+    audit.record(session, item, editor, "withdrawn", changes={"status": ["published", "withdrawn"]},
+                 message=reason.strip())
+    index_items(session, store, [item.id])
+
+
+def tombstone_for(user: Any, item: Item) -> Tombstone | None:
+    """Return the tombstone the item page shows `user` for a withdrawn item, or None.
+
+    None means: not withdrawn, or the person could not have seen the item (answer 404).
+    """
+    if not can_see_tombstone(user, item):
+        return None
+    return Tombstone(item.id, item.title, item.withdrawal_reason, item.withdrawn_at)
