@@ -1,0 +1,104 @@
+"""Browse pages: themes, places, seminars, authors and years, each a finder with a fixed filter."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+from sqlalchemy import select
+
+from ..context import db_session, resources
+from ..models import Event, Place
+from ..services.browse import events_with_counts, facet_counts, places_by_region, theme_tree
+from ..services.places import find_event
+from ..services.taxonomy import find_theme
+from .common import current_principals
+from .finder import finder
+
+bp = Blueprint("browse", __name__)
+
+
+def _counts(facet: str) -> dict[str, int]:
+    return facet_counts(resources().index, current_principals(), facet)
+
+
+@bp.get("/themes")
+def themes():
+    """List the theme tree with the number of items in each theme."""
+    return render_template("browse/themes.html", themes=theme_tree(db_session(), _counts("themes")))
+
+
+@bp.get("/themes/<slug>")
+def theme(slug: str):
+    """Show a theme: its description, sub-themes and items, with the finder's filters."""
+    found = find_theme(db_session(), slug)
+    if found is None:
+        abort(404)
+    counts = _counts("themes")
+    children = [(child, counts.get(child.slug, 0)) for child in found.children]
+    return finder("browse/theme.html", endpoint="browse.theme", endpoint_args={"slug": slug},
+                  fixed=("theme", slug), theme=found, children=children)
+
+
+@bp.get("/places")
+def places():
+    """List the places that items are about, grouped by region."""
+    return render_template("browse/places.html", regions=places_by_region(db_session(), _counts("places")))
+
+
+@bp.get("/places/<slug>")
+def place(slug: str):
+    """Show the case studies and papers about a place."""
+    found = db_session().scalar(select(Place).where(Place.slug == slug))
+    if found is None:
+        abort(404)
+    events = list(db_session().scalars(select(Event).where(Event.place_id == found.id).order_by(Event.date)))
+    return finder("browse/place.html", endpoint="browse.place", endpoint_args={"slug": slug},
+                  fixed=("place", slug), place=found, events=events)
+
+
+@bp.get("/events")
+def events():
+    """List the seminars and events of the series."""
+    return render_template("browse/events.html", events=events_with_counts(db_session(), _counts("event")))
+
+
+@bp.get("/events/<slug>")
+def event(slug: str):
+    """Show a seminar: date, place, host, and the papers and slides from it."""
+    found = find_event(db_session(), slug)
+    if found is None:
+        abort(404)
+    return finder("browse/event.html", endpoint="browse.event", endpoint_args={"slug": slug},
+                  fixed=("event", slug), event=found)
+
+
+@bp.get("/authors")
+def authors():
+    """List authors of the items the reader may see, A to Z by surname."""
+    counts = _counts("authors")
+    ordered = sorted(counts.items(), key=lambda pair: (pair[0].split()[-1].lower(), pair[0].lower()))
+    return render_template("browse/authors.html", authors=ordered)
+
+
+@bp.get("/authors/<name>")
+def author(name: str):
+    """Show the items by one author."""
+    if not name.strip() or len(name) > 200:
+        abort(404)
+    return finder("browse/author.html", endpoint="browse.author", endpoint_args={"name": name},
+                  fixed=("author", name), author_name=name)
+
+
+@bp.get("/years")
+def years():
+    """List the years items come from, newest first."""
+    counts = _counts("year")
+    return render_template("browse/years.html", years=sorted(counts.items(), reverse=True))
+
+
+@bp.get("/years/<int:year>")
+def year(year: int):
+    """Show the items from one year."""
+    if not 1000 <= year <= 2999:
+        abort(404)
+    return finder("browse/year.html", endpoint="browse.year", endpoint_args={"year": year},
+                  fixed=("year", str(year)), year=year)

@@ -1,0 +1,83 @@
+"""The GOV.UK "finder": one search view shared by the search page and browse pages."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template, request, url_for
+
+from indexer.search import BadRequest
+
+from ..context import db_session, resources
+from ..search_params import FILTER_PARAMS, SORTS, SearchParamError, SearchParams, parse_search_args
+from ..services.browse import facet_counts, theme_tree
+from ..services.search import FACET_PARAMS, FACET_TITLES, SearchOutcome, run_search
+from .common import current_principals
+
+
+def bad_request_page(message: str):
+    """Return the 400 page that says which parameter was wrong."""
+    return render_template("errors/400.html", message=message), 400
+
+
+def parse_page_args() -> SearchParams:
+    """Parse the page's query string (per_page is fixed on pages, free in the API)."""
+    per_page = int(current_app.config.get("SEARCH_PER_PAGE", 20))
+    return parse_search_args(request.args, default_per_page=per_page, allow_per_page=False)
+
+
+def pagination(params: SearchParams, outcome: SearchOutcome, page_url: str) -> dict | None:
+    """Return govukPagination parameters, or None when there is one page."""
+    pages, current = outcome.pages, params.page
+    if pages <= 1:
+        return None
+
+    def href(number: int) -> str:
+        query = params.query_string(page=number)
+        return f"{page_url}?{query}" if query else page_url
+
+    items, last = [], 0
+    for number in range(1, pages + 1):
+        if number in (1, pages) or abs(number - current) <= 2:
+            if number - last > 1:
+                items.append({"ellipsis": True})
+            items.append({"number": number, "href": href(number), "current": number == current})
+            last = number
+    out: dict = {"items": items}
+    if current > 1:
+        out["previous"] = {"href": href(min(current - 1, pages))}
+    if current < pages:
+        out["next"] = {"href": href(current + 1)}
+    return out
+
+
+def finder(template: str, *, endpoint: str, endpoint_args: dict | None = None,
+           fixed: tuple[str, str] | None = None, **context):
+    """Render `template` around a search; `fixed` = (URL filter name, value) the page implies."""
+    try:
+        params = parse_page_args()
+    except SearchParamError as error:
+        return bad_request_page(str(error))
+    if fixed and fixed[0] == "year":
+        params.year_from = params.year_to = None
+    elif fixed:
+        params.filters.pop(fixed[0], None)
+    search_request = params.to_request(current_principals())
+    if fixed and fixed[0] == "year":
+        search_request.year_from = search_request.year_to = int(fixed[1])
+    elif fixed:
+        search_request.filters[FILTER_PARAMS[fixed[0]]] = [fixed[1]]
+    session = db_session()
+    try:
+        outcome = run_search(session, resources().index, search_request)
+    except BadRequest as error:
+        return bad_request_page(str(error))
+    page_url = url_for(endpoint, **(endpoint_args or {}))
+    broad_themes = []
+    if outcome.total == 0:
+        counts = facet_counts(resources().index, current_principals(), "themes")
+        broad_themes = [theme for theme in theme_tree(session, counts) if theme.count]
+    return render_template(
+        template, params=params, outcome=outcome, page_url=page_url,
+        fixed_param=fixed[0] if fixed else None, sorts=SORTS, facet_titles=FACET_TITLES,
+        facet_params=FACET_PARAMS, pagination=pagination(params, outcome, page_url),
+        broad_themes=broad_themes, **context,
+    )

@@ -1,0 +1,104 @@
+"""Item pages, file downloads and citations."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, send_file, url_for
+
+from ..context import db_session, resources
+from ..models import ACCESS_LEVELS
+from ..services.access import can_read_text, can_view, readers_for, text_is_open
+from ..services.citations import download_name, highwire_tags, to_bibtex, to_ris
+from ..services.items import CASE_STUDY_FIELDS, find_item
+from ..services.search import related_items
+from .common import current_principals, current_user_record
+
+bp = Blueprint("items", __name__, url_prefix="/items")
+
+CASE_STUDY_TITLES = {
+    "partners": "Partners", "problem": "The problem", "approach": "What was done",
+    "outcomes": "What changed", "lessons": "Lessons learnt", "contact": "Contact",
+}
+
+
+def _visible_item(item_id: int):
+    """Return the item if this reader may see it; 404 otherwise (no existence leak)."""
+    item = find_item(db_session(), item_id)
+    if item is None or not can_view(current_user_record(), item):
+        abort(404)
+    return item
+
+
+@bp.get("/<int:item_id>")
+def show(item_id: int):
+    """Show an item: description, file, case-study sections, related items, citation."""
+    item = find_item(db_session(), item_id)
+    if item is not None and item.status == "withdrawn":
+        # The tombstone only for those who could see the item before it was withdrawn.
+        if set(readers_for(item)) & set(current_principals()):
+            return render_template("items/withdrawn.html", item=item), 410
+        abort(404)
+    item = _visible_item(item_id)
+    user = current_user_record()
+    readable = can_read_text(user, item)
+    pdf_url = url_for("items.download", item_id=item.id, _external=True) if readable and item.current_file else None
+    page_url = url_for("items.show", item_id=item.id, _external=True)
+    related = related_items(db_session(), resources().index, item, current_principals()) \
+        if item.status == "published" else []
+    sections = []
+    if item.case_study is not None:
+        sections = [(CASE_STUDY_TITLES[name], getattr(item.case_study, name))
+                    for name in CASE_STUDY_FIELDS if getattr(item.case_study, name).strip()]
+    return render_template(
+        "items/show.html", item=item, readable=readable, embargoed=not text_is_open(item),
+        access_label=ACCESS_LEVELS.get(item.access, item.access), related=related, sections=sections,
+        citation_tags=highwire_tags(item, pdf_url=pdf_url, page_url=page_url),
+    )
+
+
+@bp.get("/<int:item_id>/file.pdf")
+def download(item_id: int):
+    """Send the item's newest file as a PDF named after its title."""
+    item = _visible_item(item_id)
+    stored = item.current_file
+    if stored is None or not can_read_text(current_user_record(), item):
+        abort(404)
+    path = resources().files.path_for(stored.sha256)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="application/pdf", as_attachment=True,
+                     download_name=download_name(item, "pdf"), max_age=0)
+
+
+@bp.get("/<int:item_id>/versions/<int:version>.pdf")
+def download_version(item_id: int, version: int):
+    """Send an earlier version of the item's file."""
+    item = _visible_item(item_id)
+    stored = next((f for f in item.files if f.version == version), None)
+    if stored is None or not can_read_text(current_user_record(), item):
+        abort(404)
+    path = resources().files.path_for(stored.sha256)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="application/pdf", as_attachment=True,
+                     download_name=download_name(item, f"v{version}.pdf"), max_age=0)
+
+
+@bp.get("/<int:item_id>/citation.bib")
+def bibtex(item_id: int):
+    """Return the item's citation as BibTeX."""
+    item = _visible_item(item_id)
+    text = to_bibtex(item, url=url_for("items.show", item_id=item.id, _external=True))
+    return Response(text, mimetype="application/x-bibtex", headers={
+        "Content-Disposition": f'attachment; filename="{download_name(item, "bib")}"'})
+
+
+@bp.get("/<int:item_id>/citation.ris")
+def ris(item_id: int):
+    """Return the item's citation as RIS."""
+    item = _visible_item(item_id)
+    readable = can_read_text(current_user_record(), item)
+    text = to_ris(item, url=url_for("items.show", item_id=item.id, _external=True),
+                  pdf_url=url_for("items.download", item_id=item.id, _external=True)
+                  if readable and item.current_file else None)
+    return Response(text, mimetype="application/x-research-info-systems", headers={
+        "Content-Disposition": f'attachment; filename="{download_name(item, "ris")}"'})

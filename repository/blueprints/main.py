@@ -1,0 +1,43 @@
+"""Home, search and the short help pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from ..context import db_session, resources
+from ..services.browse import facet_counts, newest_items, theme_tree
+from .common import current_principals
+from .finder import finder
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def home():
+    """Explain the repository, offer the search box, themes, newest items and case studies."""
+    session, store, principals = db_session(), resources().index, current_principals()
+    themes = theme_tree(session, facet_counts(store, principals, "themes"))
+    return render_template(
+        "home.html",
+        themes=themes,
+        newest=newest_items(session, store, principals, limit=5),
+        case_studies=newest_items(session, store, principals, filters={"type": ["case_study"]}, limit=4),
+    )
+
+
+@bp.get("/search")
+def search():
+    """Search with filters, sort and pages, all in the URL."""
+    return finder("search.html", endpoint="main.search")
+
+
+@bp.get("/about")
+def about():
+    """Say what the repository is and who it is for."""
+    return render_template("about.html")
+
+
+@bp.get("/help/search")
+def search_help():
+    """Explain the query language."""
+    return render_template("search_help.html")

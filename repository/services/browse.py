@@ -1,0 +1,73 @@
+"""Counts and listings for the home and browse pages.
+
+Every count and list comes from the index, filtered by the reader's principals, so
+who-may-see-what is decided in one place (the search engine); the database only
+adds names and descriptions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from indexer.search import SearchRequest, search
+from indexer.store import IndexStore
+
+from ..models import Event, Place, Theme
+from .search import load_items
+
+
+@dataclass
+class Counted:
+    """A thing with the number of visible items about it."""
+
+    slug: str
+    name: str
+    count: int
+    description: str = ""
+    children: list[Counted] = field(default_factory=list)
+
+
+def facet_counts(store: IndexStore, principals: list[str], facet: str,
+                 filters: dict[str, list[str]] | None = None) -> dict[str, int]:
+    """Return value -> number of visible items for one facet."""
+    result = search(store, SearchRequest(q="", filters=filters or {}, principals=principals, per_page=1,
+                                         highlight=False, suggest=False))
+    return dict(result.facets.get(facet, []))
+
+
+def newest_items(session: Session, store: IndexStore, principals: list[str], *,
+                 filters: dict[str, list[str]] | None = None, limit: int = 5) -> list:
+    """Return the newest visible items (optionally filtered), newest first."""
+    result = search(store, SearchRequest(q="", filters=filters or {}, principals=principals, sort="newest",
+                                         per_page=limit, highlight=False, facets=False, suggest=False))
+    return load_items(session, [hit.id for hit in result.hits], principals)
+
+
+def theme_tree(session: Session, counts: dict[str, int]) -> list[Counted]:
+    """Return the top-level themes with their sub-themes, each with its count."""
+    themes = list(session.scalars(select(Theme).order_by(Theme.position, Theme.id)))
+
+    def node(theme: Theme) -> Counted:
+        return Counted(theme.slug, theme.name, counts.get(theme.slug, 0), theme.description,
+                       [node(child) for child in theme.children])
+
+    return [node(theme) for theme in themes if theme.parent_id is None]
+
+
+def places_by_region(session: Session, counts: dict[str, int]) -> list[tuple[str, list[Counted]]]:
+    """Return (region, places) pairs for places that have visible items, regions A to Z."""
+    regions: dict[str, list[Counted]] = {}
+    for place in session.scalars(select(Place).order_by(Place.name)):
+        if counts.get(place.slug):
+            regions.setdefault(place.region or "Other places", []).append(
+                Counted(place.slug, place.name, counts[place.slug]))
+    return sorted(regions.items(), key=lambda pair: (pair[0] == "Other places", pair[0]))
+
+
+def events_with_counts(session: Session, counts: dict[str, int]) -> list[tuple[Event, int]]:
+    """Return every event, newest first, with its number of visible items."""
+    events = session.scalars(select(Event).order_by(Event.date.desc().nulls_last(), Event.name))
+    return [(event, counts.get(event.slug, 0)) for event in events]

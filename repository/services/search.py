@@ -1,0 +1,125 @@
+"""The one search used by the search page, the JSON API and the browse pages.
+
+The index ranks and filters (including who may see what, inside the Whoosh query);
+the database supplies the records in rank order, so a stale index entry never shows
+wrong data, and an item the database no longer calls published is dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from indexer.search import Hit, SearchRequest, SearchResult, more_like_this, search
+from indexer.store import IndexStore
+
+from ..models import ITEM_TYPES, ACCESS_LEVELS, Event, Item, Place, Theme
+from .access import readers_for
+
+FACET_ORDER = ("themes", "type", "year", "event", "places", "authors", "access")
+FACET_TITLES = {
+    "themes": "Theme", "type": "Type", "year": "Year", "event": "Seminar or event",
+    "places": "Place", "authors": "Author", "access": "Access",
+}
+# Facet key of the engine -> the URL parameter that filters on it.
+FACET_PARAMS = {
+    "themes": "theme", "type": "type", "event": "event", "places": "place",
+    "authors": "author", "access": "access", "year": None,
+}
+
+
+@dataclass
+class ResultRow:
+    """One result: the database record and the index's reason for showing it."""
+
+    item: Item
+    hit: Hit
+
+
+@dataclass
+class FacetValue:
+    """One value of a filter with its count over the current query."""
+
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class SearchOutcome:
+    """A page of results with everything the page or the API shows around them."""
+
+    request: SearchRequest
+    result: SearchResult
+    rows: list[ResultRow]
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        """Return the number of matching items the reader may see."""
+        return self.result.total
+
+    @property
+    def pages(self) -> int:
+        """Return the number of result pages."""
+        per_page = self.result.per_page or 1
+        return max(1, -(-self.result.total // per_page))
+
+
+def _visible(item: Item, principals: list[str]) -> bool:
+    # The index already filtered; this is the database's word on the same rule.
+    return item.status == "published" and bool(set(readers_for(item)) & set(principals))
+
+
+def load_items(session: Session, ids: list[str], principals: list[str]) -> list[Item]:
+    """Return the published, visible items with these ids, in the order of `ids`."""
+    numbers = [int(i) for i in ids if str(i).isdigit()]
+    if not numbers:
+        return []
+    query = (
+        select(Item)
+        .where(Item.id.in_(numbers))
+        .options(selectinload(Item.authors), selectinload(Item.themes), selectinload(Item.places),
+                 selectinload(Item.event), selectinload(Item.files))
+    )
+    by_id = {item.id: item for item in session.scalars(query)}
+    return [by_id[n] for n in numbers if n in by_id and _visible(by_id[n], principals)]
+
+
+def facet_labels(session: Session, facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[FacetValue]]:
+    """Return the engine's facet counts with human labels, in display order."""
+    names: dict[str, dict[str, str]] = {
+        "type": dict(ITEM_TYPES),
+        "access": dict(ACCESS_LEVELS),
+    }
+    lookups = {"themes": (Theme, Theme.name), "event": (Event, Event.name), "places": (Place, Place.name)}
+    for key, (model, column) in lookups.items():
+        slugs = [value for value, _ in facets.get(key, [])]
+        if slugs:
+            rows = session.execute(select(model.slug, column).where(model.slug.in_(slugs)))
+            names[key] = {slug: name for slug, name in rows}
+    out: dict[str, list[FacetValue]] = {}
+    for key in FACET_ORDER:
+        if key in facets:
+            labels = names.get(key, {})
+            out[key] = [FacetValue(value, labels.get(value, value), count) for value, count in facets[key]]
+    return out
+
+
+def run_search(session: Session, store: IndexStore, request: SearchRequest) -> SearchOutcome:
+    """Search for what `request.principals` may see and load the records in rank order."""
+    result = search(store, request)
+    items = {str(item.id): item for item in load_items(session, [hit.id for hit in result.hits],
+                                                       request.principals)}
+    rows = [ResultRow(items[hit.id], hit) for hit in result.hits if hit.id in items]
+    facets = facet_labels(session, result.facets) if result.facets else {}
+    return SearchOutcome(request=request, result=result, rows=rows, facets=facets)
+
+
+def related_items(session: Session, store: IndexStore, item: Item, principals: list[str],
+                  *, limit: int = 5) -> list[Item]:
+    """Return items like `item` that the principals may see, most alike first."""
+    ids = more_like_this(store, str(item.id), principals, limit=limit)
+    return load_items(session, ids, principals)
