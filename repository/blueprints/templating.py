@@ -54,4 +54,5 @@ def configure_templates(app: Flask) -> None:
     @app.context_processor
     def _site() -> dict:
         return {"service_name": SERVICE_NAME, "site_navigation": NAVIGATION,
-                "current_endpoint": request.endpoint or ""}
+                "current_endpoint": request.endpoint or "",
+                "accounts_enabled": "accounts" in app.blueprints}
