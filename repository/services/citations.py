@@ -62,6 +62,8 @@ def bibtex_escape(text: str) -> str:
 def to_bibtex(item: Item, *, url: str) -> str:
     """Return the item as one BibTeX entry (UTF-8, as biblatex and Zotero read it)."""
     entry_type = BIBTEX_TYPES.get(item.type, "misc")
+    if entry_type == "inproceedings" and item.event is None:
+        entry_type = "misc"  # inproceedings needs the proceedings' title
     fields: list[tuple[str, str]] = [("title", item.title)]
     if item.authors:
         fields.append(("author", " and ".join(author.name for author in item.authors)))

@@ -61,6 +61,7 @@ def demo_copy(demo_instance: Path, tmp_path: Path):
 def write_pdf(path: Path, pages: list[str]) -> Path:
     """Write a PDF with one page of text per string (core font, so Latin-1 text)."""
     pdf = FPDF()
+    pdf.set_subject(path.name)  # files are deduplicated by hash: each test file must differ
     pdf.set_font("Helvetica", size=11)
     for text in pages:
         pdf.add_page()
