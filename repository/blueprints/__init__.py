@@ -13,3 +13,8 @@ def register_blueprints(app: Flask) -> None:
     register_error_pages(app)
     for module in (main, browse, items, api):
         app.register_blueprint(module.bp)
+
+    from . import accounts, deposit, moderation
+
+    for module in (accounts, deposit, moderation):
+        app.register_blueprint(module.bp)

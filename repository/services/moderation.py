@@ -43,9 +43,9 @@ def review_queue(session: Session) -> list[Item]:
 
 
 def publish(session: Session, store: IndexStore, item: Item, editor: User) -> None:
-    """Publish a submission (or an editor's own draft) and write it to the index."""
+    """Publish a submission and write it to the index."""
     _require_editor(editor)
-    if item.status not in ("submitted", "draft"):
+    if item.status != "submitted":
         raise InvalidItem(f"This item is {item.status}; only a submission can be published")
     missing = missing_for_submission(item)
     if missing:

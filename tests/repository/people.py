@@ -26,6 +26,7 @@ def make_pdf(path: Path, pages: list[str], *, title: str | None = None, author: 
              encrypt_with: str | None = None) -> Path:
     """Write a text PDF with one page per string; optionally password-protected."""
     pdf = FPDF()
+    pdf.set_subject(path.name)  # stored files are keyed by hash: each test file must differ
     pdf.set_font("Helvetica", size=11)
     if title:
         pdf.set_title(title)

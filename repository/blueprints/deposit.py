@@ -1,0 +1,236 @@
+"""Deposit pages: upload a PDF, correct the suggested description, submit; my deposits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from indexer.store import IndexLocked
+
+from ..commands.ingest import extraction_limits
+from ..context import db_session, resources
+from ..forms.deposit import ACCESS_HINTS, CASE_STUDY_LABELS, ItemForm, UploadForm
+from ..models import Event, Item
+from ..services import deposits
+from ..services.access import can_add_version, can_edit, is_depositor
+from ..services.deposits import NotAllowed, UploadRejected
+from ..services.items import InvalidItem, find_item
+from ..services.moderation import return_message
+from ..services.readability import readability
+from ..services.taxonomy import UnknownTheme, all_themes, theme_vocabulary
+
+bp = Blueprint("deposit", __name__, url_prefix="/deposit")
+
+BUSY_INDEX = "The search index is busy with other work. Nothing was changed; try again in a minute"
+
+
+def _max_bytes() -> int:
+    return int(current_app.config["MAX_UPLOAD_MB"]) * 2**20
+
+
+def _upload_folder() -> Path:
+    folder = Path(current_app.instance_path) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _depositor():
+    """Return the signed-in user if they may deposit; otherwise stop with 403."""
+    user = current_user._get_current_object()
+    if not user.can_deposit:
+        abort(403, description="Your account can find and read items but not deposit them. "
+                               "Ask an editor to make you a depositor.")
+    return user
+
+
+def _own_item(item_id: int) -> Item:
+    """Return an item the signed-in person deposited (editors: any); 404 otherwise."""
+    item = find_item(db_session(), item_id)
+    user = current_user._get_current_object()
+    if item is None or not (is_depositor(user, item) or user.is_editor):
+        abort(404)
+    return item
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_error):
+    form = UploadForm(formdata=None)
+    form.file.errors = [f"The selected file is too large. It must be smaller than {_max_bytes() // 2**20} MB"]
+    return render_template("deposit/upload.html", form=form, item=None), 413
+
+
+def _take_upload(form: UploadForm):
+    """Receive, check and extract the uploaded file; return (extraction, temp path) or set an error."""
+    upload = form.file.data
+    path = deposits.receive_upload(upload.stream, max_bytes=_max_bytes(), folder=_upload_folder())
+    try:
+        extraction = deposits.read_upload(path, extraction_limits())
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return extraction, path
+
+
+@bp.get("/")
+@login_required
+def mine():
+    """List the signed-in person's deposits with their status."""
+    user = _depositor()
+    session = db_session()
+    items = deposits.deposits_of(session, user)
+    messages = {item.id: return_message(session, item) for item in items}
+    return render_template("deposit/mine.html", items=items, messages=messages)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Upload a PDF; a good one becomes a draft prefilled from the file."""
+    user = _depositor()
+    form = UploadForm()
+    if form.validate_on_submit():
+        session = db_session()
+        res = resources()
+        name = Path(form.file.data.filename or "upload.pdf").name
+        extraction, path = None, None
+        try:
+            extraction, path = _take_upload(form)
+            item = deposits.start_deposit(session, user, extraction, res.files, theme_vocabulary(session),
+                                          file_name=name)
+            session.commit()
+        except UploadRejected as error:
+            session.rollback()
+            form.file.errors = [str(error)]
+        except BaseException:
+            session.rollback()
+            if extraction is not None:
+                deposits.discard_unreferenced_file(session, res.files, extraction.sha256)
+            raise
+        else:
+            flash("We have filled in the title, authors, abstract and themes from your file. "
+                  "Check them, correct anything that is wrong and complete the rest.", "success")
+            return redirect(url_for("deposit.edit", item_id=item.id))
+        finally:
+            if path is not None:
+                path.unlink(missing_ok=True)
+    return render_template("deposit/upload.html", form=form, item=None), 400 if form.errors else 200
+
+
+def _item_form(session, item: Item | None, formdata=True) -> ItemForm:
+    form = ItemForm() if formdata else ItemForm(formdata=None)
+    form.themes.choices = [(theme.slug, theme.name) for theme in all_themes(session)]
+    events = session.query(Event).order_by(Event.date.desc().nulls_last(), Event.name).all()
+    form.event.choices = [("", "None")] + [(event.slug, event.name) for event in events]
+    if not formdata and item is not None:
+        form.fill_from(item)
+    return form
+
+
+def save_item_form(form: ItemForm, item: Item, user) -> dict | None:
+    """Apply a valid form to the item; return the changes, or None with errors set on the form."""
+    session = db_session()
+    try:
+        changes = deposits.update_item(session, item, form.to_item_data(), user,
+                                       readers=form.reader_emails() if form.access.data == "restricted" else [])
+    except (InvalidItem, UnknownTheme) as error:
+        session.rollback()
+        target = form.readers if "email address" in str(error) else form.title
+        target.errors = [*target.errors, str(error)]
+        return None
+    return changes
+
+
+@bp.route("/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(item_id: int):
+    """Correct and complete a draft's description; save it or submit it for review."""
+    user = current_user._get_current_object()
+    item = _own_item(item_id)
+    if not can_edit(user, item):
+        flash("This item is with the editors or published, so its description cannot be changed here.", "info")
+        return redirect(url_for("deposit.mine"))
+    session = db_session()
+    form = _item_form(session, item, formdata=request.method == "POST")
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit() and save_item_form(form, item, user) is not None:
+            if form.submit_for_review.data:
+                try:
+                    deposits.submit_deposit(session, item, user)
+                except InvalidItem as error:
+                    session.commit()  # the edits are kept as a draft
+                    flash(f"Your changes are saved, but the item cannot be submitted yet: {error}.", "error")
+                    return redirect(url_for("deposit.edit", item_id=item.id))
+                session.commit()
+                flash("Your deposit has been submitted. An editor will review it.", "success")
+                return redirect(url_for("deposit.mine"))
+            session.commit()
+            flash("Your draft has been saved.", "success")
+            return redirect(url_for("deposit.edit", item_id=item.id))
+        status = 400
+    return render_template("deposit/edit.html", form=form, item=item, status=status,
+                           reading=readability(item.summary) if item.summary else None,
+                           returned=return_message(session, item), access_hints=ACCESS_HINTS,
+                           case_study_fields=list(CASE_STUDY_LABELS),
+                           action=url_for("deposit.edit", item_id=item.id)), status
+
+
+@bp.post("/<int:item_id>/delete")
+@login_required
+def delete(item_id: int):
+    """Delete a draft that was never published."""
+    user = current_user._get_current_object()
+    item = _own_item(item_id)
+    session = db_session()
+    try:
+        hashes = deposits.delete_draft(session, item, user)
+    except NotAllowed as error:
+        flash(str(error), "error")
+        return redirect(url_for("deposit.mine"))
+    session.commit()
+    for sha in hashes:
+        deposits.discard_unreferenced_file(session, resources().files, sha)
+    flash("The draft has been deleted.", "success")
+    return redirect(url_for("deposit.mine"))
+
+
+@bp.route("/<int:item_id>/version", methods=["GET", "POST"])
+@login_required
+def new_version(item_id: int):
+    """Upload a new version of an item's file; earlier versions are kept."""
+    user = current_user._get_current_object()
+    item = _own_item(item_id)
+    if not can_add_version(user, item):
+        abort(403, description="A new version can be uploaded to a draft or a published item.")
+    form = UploadForm()
+    if form.validate_on_submit():
+        session = db_session()
+        res = resources()
+        name = Path(form.file.data.filename or "upload.pdf").name
+        extraction, path = None, None
+        try:
+            extraction, path = _take_upload(form)
+            stored = deposits.add_version(session, res.index, item, extraction, res.files, user, file_name=name)
+            session.commit()
+        except UploadRejected as error:
+            session.rollback()
+            form.file.errors = [str(error)]
+        except IndexLocked:
+            session.rollback()
+            deposits.discard_unreferenced_file(session, res.files, extraction.sha256)
+            form.file.errors = [BUSY_INDEX]
+        except BaseException:
+            session.rollback()
+            if extraction is not None:
+                deposits.discard_unreferenced_file(session, res.files, extraction.sha256)
+            raise
+        else:
+            flash(f"Version {stored.version} of the file has been added; earlier versions are kept.", "success")
+            return redirect(url_for("deposit.mine"))
+        finally:
+            if path is not None:
+                path.unlink(missing_ok=True)
+    return render_template("deposit/upload.html", form=form, item=item), 400 if form.errors else 200

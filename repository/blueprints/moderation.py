@@ -1,0 +1,151 @@
+"""Editors' pages: the review queue, one submission with its audit log, and the decisions."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from indexer.store import IndexLocked
+
+from ..context import db_session, resources
+from ..forms.deposit import ACCESS_HINTS, CASE_STUDY_LABELS
+from ..forms.moderation import ActionForm, ReturnForm, WithdrawForm
+from ..models import Item
+from ..services import audit, moderation
+from ..services.access import is_editor
+from ..services.indexing import index_items
+from ..services.items import InvalidItem, find_item
+from ..services.readability import readability
+from .deposit import BUSY_INDEX, _item_form, save_item_form
+
+bp = Blueprint("moderation", __name__, url_prefix="/moderation")
+
+
+def editors_only(view):
+    """Let editors and admins in; others get 403 (anonymous visitors are asked to sign in)."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not is_editor(current_user._get_current_object()):
+            abort(403, description="Only editors can see this page.")
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _item(item_id: int) -> Item:
+    item = find_item(db_session(), item_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+@bp.get("/")
+@editors_only
+def queue():
+    """List the submissions waiting for review."""
+    return render_template("moderation/queue.html", items=moderation.review_queue(db_session()))
+
+
+def _review_page(item: Item, *, form=None, return_form=None, withdraw_form=None, status: int = 200):
+    session = db_session()
+    form = form or _item_form(session, item, formdata=False)
+    return render_template(
+        "moderation/item.html", item=item, form=form, status=status,
+        return_form=return_form or ReturnForm(formdata=None),
+        withdraw_form=withdraw_form or WithdrawForm(formdata=None),
+        action_form=ActionForm(formdata=None), entries=audit.entries_for(session, item),
+        reading=readability(item.summary) if item.summary else None, access_hints=ACCESS_HINTS,
+        case_study_fields=list(CASE_STUDY_LABELS), action=url_for("moderation.edit", item_id=item.id),
+    ), status
+
+
+@bp.get("/items/<int:item_id>")
+@editors_only
+def review(item_id: int):
+    """Show a submission (or any item) to an editor: description form, decisions, audit log."""
+    return _review_page(_item(item_id))
+
+
+@bp.post("/items/<int:item_id>/edit")
+@editors_only
+def edit(item_id: int):
+    """Save an editor's changes to the description; a published item is re-indexed."""
+    item = _item(item_id)
+    session = db_session()
+    form = _item_form(session, item)
+    editor = current_user._get_current_object()
+    if form.validate_on_submit() and save_item_form(form, item, editor) is not None:
+        try:
+            if item.status == "published":
+                index_items(session, resources().index, [item.id])
+        except IndexLocked:
+            session.rollback()
+            flash(BUSY_INDEX + ".", "error")
+            return _review_page(item, form=form, status=503)
+        session.commit()
+        flash("The description has been saved.", "success")
+        return redirect(url_for("moderation.review", item_id=item.id))
+    return _review_page(item, form=form, status=400)
+
+
+def _decide(item: Item, decide, done: str, *, form=None, field=None, form_name: str = ""):
+    session = db_session()
+    try:
+        decide(session)
+    except InvalidItem as error:
+        session.rollback()
+        if form is not None and field is not None:
+            field.errors = [*field.errors, str(error)]
+            return _review_page(item, status=400, **{form_name: form})
+        flash(f"{error}.", "error")
+        return _review_page(item, status=400)
+    except IndexLocked:
+        session.rollback()
+        flash(BUSY_INDEX + ".", "error")
+        return _review_page(item, status=503)
+    session.commit()
+    flash(done, "success")
+    return redirect(url_for("moderation.review", item_id=item.id))
+
+
+@bp.post("/items/<int:item_id>/publish")
+@editors_only
+def publish(item_id: int):
+    """Publish a submission: it becomes searchable at once."""
+    item = _item(item_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    editor = current_user._get_current_object()
+    return _decide(item, lambda s: moderation.publish(s, resources().index, item, editor),
+                   "The item has been published and can now be found.")
+
+
+@bp.post("/items/<int:item_id>/return")
+@editors_only
+def send_back(item_id: int):
+    """Return a submission to its depositor with a message."""
+    item = _item(item_id)
+    form = ReturnForm()
+    if not form.validate_on_submit():
+        return _review_page(item, return_form=form, status=400)
+    editor = current_user._get_current_object()
+    return _decide(item, lambda s: moderation.return_to_depositor(s, item, editor, form.message.data),
+                   "The item has been returned to its depositor with your message.",
+                   form=form, field=form.message, form_name="return_form")
+
+
+@bp.post("/items/<int:item_id>/withdraw")
+@editors_only
+def withdraw(item_id: int):
+    """Withdraw a published item; its address shows a tombstone."""
+    item = _item(item_id)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        return _review_page(item, withdraw_form=form, status=400)
+    editor = current_user._get_current_object()
+    return _decide(item, lambda s: moderation.withdraw(s, resources().index, item, editor, form.reason.data),
+                   "The item has been withdrawn and removed from search.", form=form, field=form.reason, form_name="withdraw_form")

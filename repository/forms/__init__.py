@@ -1,0 +1,1 @@
+"""Flask-WTF forms: each carries a CSRF token and the checks a person's input needs."""

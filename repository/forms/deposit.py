@@ -1,0 +1,130 @@
+"""Forms of the deposit pages: the upload and the description of an item."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from ..models import ACCESS_LEVELS, ITEM_TYPES
+from ..services.items import AuthorData, ItemData
+
+LICENCES = {
+    "CC-BY-4.0": "Creative Commons Attribution 4.0 (CC BY 4.0)",
+    "CC-BY-NC-4.0": "Creative Commons Attribution-NonCommercial 4.0 (CC BY-NC 4.0)",
+    "CC-BY-NC-ND-4.0": "Creative Commons Attribution-NonCommercial-NoDerivatives 4.0 (CC BY-NC-ND 4.0)",
+    "OGL-UK-3.0": "Open Government Licence v3.0",
+    "all-rights-reserved": "All rights reserved",
+}
+ACCESS_HINTS = {
+    "open": "Anyone can find, read and download it.",
+    "registered": "Only people who have signed in can find and read it.",
+    "restricted": "Only you, members of your organisation, the people you name below and the editors.",
+    "embargoed": "Everyone can see the description; the file and its text open on the date you give.",
+}
+CASE_STUDY_LABELS = {
+    "partners": "Partners",
+    "problem": "The problem",
+    "approach": "What was done",
+    "outcomes": "What changed",
+    "lessons": "Lessons learnt",
+    "contact": "Contact",
+}
+
+
+class UploadForm(FlaskForm):
+    """Upload a PDF (checked by its content, not its name)."""
+
+    file = FileField("Upload a PDF", validators=[FileRequired("Select a PDF file")])
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").replace(",\n", "\n").splitlines() if line.strip()]
+
+
+class ItemForm(FlaskForm):
+    """Describe an item; choices for themes and events are set by the view."""
+
+    type = SelectField("Type", choices=list(ITEM_TYPES.items()))
+    title = StringField("Title", validators=[DataRequired("Enter a title"),
+                                             Length(max=500, message="Title must be 500 characters or fewer")])
+    authors = TextAreaField("Authors", description="One author per line, in order.")
+    abstract = TextAreaField("Abstract")
+    summary = TextAreaField("Plain-language summary", description=(
+        "Two or three short paragraphs for a busy practitioner: what you found and why it matters. "
+        "We show its reading age when you save."))
+    year = IntegerField("Year", validators=[Optional(), NumberRange(1900, 2100, "Enter a year between 1900 and 2100")])
+    themes = SelectMultipleField("Themes", choices=[], validate_choice=True)
+    event = SelectField("Seminar or event", choices=[], validate_choice=True)
+    places = StringField("Places", description="Councils or regions the item is about, separated by commas.",
+                         validators=[Length(max=1000)])
+    licence = SelectField("Licence", choices=[("", "Choose a licence")] + list(LICENCES.items()))
+    access = RadioField("Who can read it", choices=list(ACCESS_LEVELS.items()), default="open")
+    embargo_until = DateField("Embargo ends on", validators=[Optional()], format="%Y-%m-%d",
+                              description="For embargoed items. For example, 2027-03-27.")
+    readers = TextAreaField("Named readers", description=(
+        "For restricted items: email addresses of registered people who may read it, one per line."))
+    partners = TextAreaField(CASE_STUDY_LABELS["partners"])
+    problem = TextAreaField(CASE_STUDY_LABELS["problem"])
+    approach = TextAreaField(CASE_STUDY_LABELS["approach"])
+    outcomes = TextAreaField(CASE_STUDY_LABELS["outcomes"])
+    lessons = TextAreaField(CASE_STUDY_LABELS["lessons"])
+    contact = TextAreaField(CASE_STUDY_LABELS["contact"])
+    save = SubmitField("Save draft")
+    submit_for_review = SubmitField("Save and submit for review")
+
+    def validate(self, extra_validators=None) -> bool:
+        """Check the fields, then that an embargoed item has a date in the future."""
+        valid = super().validate(extra_validators)
+        if self.access.data == "embargoed":
+            if self.embargo_until.data is None and not self.embargo_until.errors:
+                self.embargo_until.errors = ["Enter the date the embargo ends, for example 2027-03-27"]
+                valid = False
+            elif self.embargo_until.data is not None and self.embargo_until.data <= date.today():
+                self.embargo_until.errors = ["The date the embargo ends must be in the future"]
+                valid = False
+        return valid
+
+    def to_item_data(self) -> ItemData:
+        """Return the form's contents as plain item data."""
+        sections = {name: getattr(self, name).data or "" for name in CASE_STUDY_LABELS}
+        return ItemData(
+            title=self.title.data or "",
+            type=self.type.data,
+            authors=[AuthorData(name=name) for name in _lines(self.authors.data)],
+            abstract=self.abstract.data or "",
+            summary=self.summary.data or "",
+            year=self.year.data,
+            licence=self.licence.data or "",
+            access=self.access.data,
+            embargo_until=self.embargo_until.data if self.access.data == "embargoed" else None,
+            themes=list(self.themes.data or []),
+            places=[p.strip() for p in (self.places.data or "").split(",") if p.strip()],
+            event=self.event.data or None,
+            case_study=sections if self.type.data == "case_study" or any(sections.values()) else None,
+        )
+
+    def reader_emails(self) -> list[str]:
+        """Return the named readers' addresses."""
+        return [e for line in _lines(self.readers.data) for e in line.replace(",", " ").split()]
+
+    def fill_from(self, item) -> None:
+        """Fill the fields from an item's record (for a GET of the edit page)."""
+        self.type.data = item.type
+        self.title.data = item.title
+        self.authors.data = "\n".join(author.name for author in item.authors)
+        self.abstract.data = item.abstract
+        self.summary.data = item.summary
+        self.year.data = item.year
+        self.themes.data = [theme.slug for theme in item.themes]
+        self.event.data = item.event.slug if item.event else ""
+        self.places.data = ", ".join(place.name for place in item.places)
+        self.licence.data = item.licence
+        self.access.data = item.access
+        self.embargo_until.data = item.embargo_until
+        self.readers.data = "\n".join(grant.user.email for grant in item.grants if grant.user)
+        for name in CASE_STUDY_LABELS:
+            getattr(self, name).data = getattr(item.case_study, name) if item.case_study else ""
