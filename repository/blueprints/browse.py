@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ..context import db_session, resources
 from ..models import Event, Place
-from ..services.browse import events_with_counts, facet_counts, places_by_region, theme_tree
+from ..services.browse import events_with_counts, facet_counts, places_by_region, theme_tree, visible_total
 from ..services.places import find_event
 from ..services.taxonomy import find_theme
 from .common import current_principals
@@ -18,6 +18,11 @@ bp = Blueprint("browse", __name__)
 
 def _counts(facet: str) -> dict[str, int]:
     return facet_counts(resources().index, current_principals(), facet)
+
+
+def _has_visible(key: str, value: str) -> bool:
+    # A place or author known only from items this reader may not see stays unknown to them.
+    return visible_total(resources().index, current_principals(), {key: [value]}) > 0
 
 
 @bp.get("/themes")
@@ -51,6 +56,8 @@ def place(slug: str):
     if found is None:
         abort(404)
     events = list(db_session().scalars(select(Event).where(Event.place_id == found.id).order_by(Event.date)))
+    if not events and not _has_visible("places", slug):
+        abort(404)
     return finder("browse/place.html", endpoint="browse.place", endpoint_args={"slug": slug},
                   fixed=("place", slug), place=found, events=events)
 
@@ -82,7 +89,7 @@ def authors():
 @bp.get("/authors/<name>")
 def author(name: str):
     """Show the items by one author."""
-    if not name.strip() or len(name) > 200:
+    if not name.strip() or len(name) > 200 or not _has_visible("authors", name):
         abort(404)
     return finder("browse/author.html", endpoint="browse.author", endpoint_args={"name": name},
                   fixed=("author", name), author_name=name)

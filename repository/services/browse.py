@@ -19,6 +19,9 @@ from ..models import Event, Place, Theme
 from .search import load_items
 
 
+UNKNOWN_REGION = "Region not recorded"
+
+
 @dataclass
 class Counted:
     """A thing with the number of visible items about it."""
@@ -36,6 +39,13 @@ def facet_counts(store: IndexStore, principals: list[str], facet: str,
     result = search(store, SearchRequest(q="", filters=filters or {}, principals=principals, per_page=1,
                                          highlight=False, suggest=False))
     return dict(result.facets.get(facet, []))
+
+
+def visible_total(store: IndexStore, principals: list[str], filters: dict[str, list[str]]) -> int:
+    """Return how many items matching `filters` the principals may see."""
+    result = search(store, SearchRequest(q="", filters=filters, principals=principals, per_page=1,
+                                         highlight=False, facets=False, suggest=False))
+    return result.total
 
 
 def newest_items(session: Session, store: IndexStore, principals: list[str], *,
@@ -62,9 +72,9 @@ def places_by_region(session: Session, counts: dict[str, int]) -> list[tuple[str
     regions: dict[str, list[Counted]] = {}
     for place in session.scalars(select(Place).order_by(Place.name)):
         if counts.get(place.slug):
-            regions.setdefault(place.region or "Other places", []).append(
+            regions.setdefault(place.region or UNKNOWN_REGION, []).append(
                 Counted(place.slug, place.name, counts[place.slug]))
-    return sorted(regions.items(), key=lambda pair: (pair[0] == "Other places", pair[0]))
+    return sorted(regions.items(), key=lambda pair: (pair[0] == UNKNOWN_REGION, pair[0]))
 
 
 def events_with_counts(session: Session, counts: dict[str, int]) -> list[tuple[Event, int]]:
