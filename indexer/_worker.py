@@ -7,7 +7,7 @@ parent that kills it on timeout keeps the pages already read:
     ("ready", monotonic_time)         # once, when the worker has started
     ("start", sha256, size)
     ("head", page_count, info)
-    ("page", number, text, error)     # one per page read, number is 1-based
+    ("page", number, text, error, runs)  # one per page read, 1-based; runs only for page 1
     ("end", error, seconds)           # error is a rejection reason or None
 """
 
@@ -136,16 +136,43 @@ def _extract(conn: Connection, path: str, max_pages: int) -> str | None:
     conn.send(("head", page_count, _read_info(reader)))
     for number in range(1, min(page_count, max_pages) + 1):
         text, error = "", None
+        # Font sizes on the first page tell the title apart from the rest (indexer.metadata).
+        runs: list[tuple[float, str]] | None = [] if number == 1 else None
         try:
-            text = normalise_text(reader.pages[number - 1].extract_text() or "")
+            page = reader.pages[number - 1]
+            if runs is None:
+                raw = page.extract_text()
+            else:
+                raw = page.extract_text(visitor_text=_size_recorder(runs))
+            text = normalise_text(raw or "")
         except MemoryError:
             raise
         except RecursionError:
             error = "page structure loops back on itself"
         except Exception as exc:  # noqa: BLE001  # one bad page loses that page only
             error = _short(exc)
-        conn.send(("page", number, text, error))
+        conn.send(("page", number, text, error, runs))
     return None
+
+
+def _size_recorder(runs: list[tuple[float, str]]) -> Any:
+    """Return a pypdf text visitor that appends (font size as drawn, text) to `runs`."""
+
+    def record(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
+        if not text.strip() or len(runs) > 5000:
+            return
+        # The drawn size is the font size scaled by the text and current transformation matrices.
+        a = tm[0] * cm[0] + tm[1] * cm[2]
+        b = tm[0] * cm[1] + tm[1] * cm[3]
+        c = tm[2] * cm[0] + tm[3] * cm[2]
+        d = tm[2] * cm[1] + tm[3] * cm[3]
+        drawn = round(abs(size) * abs(a * d - b * c) ** 0.5, 1)
+        if runs and runs[-1][0] == drawn:
+            runs[-1] = (drawn, runs[-1][1] + text)
+        else:
+            runs.append((drawn, text))
+
+    return record
 
 
 def _hash_file(path: str) -> tuple[str, int]:

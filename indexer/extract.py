@@ -203,6 +203,7 @@ class _Job:
         self.info: dict[str, str] = {}
         self.pages: list[str] = []
         self.page_errors: dict[int, str] = {}
+        self.font_runs: list[tuple[float, str]] = []
 
 
 class _Worker:
@@ -350,6 +351,8 @@ class _Pool:
                     job.pages.append(message[2])
                     if message[3]:
                         job.page_errors[message[1]] = message[3]
+                    if message[4]:
+                        job.font_runs = message[4]
                 elif kind == "end":
                     worker.job = None
                     worker.files += 1
@@ -422,7 +425,9 @@ def _conclude(job: _Job, error: str | None, seconds: float, limits: Limits) -> E
             warnings.append(f"only the first {read} of {job.page_count} pages were read")
         reason = "; ".join(warnings) or None
     try:
-        suggestion = suggest_metadata(job.info, job.pages, file_name=Path(job.path).name)
+        suggestion = suggest_metadata(
+            job.info, job.pages, file_name=Path(job.path).name, font_runs=job.font_runs
+        )
     except Exception:  # noqa: BLE001  # a guess that fails must not lose the extraction
         suggestion = Suggestion()
     return Extraction(

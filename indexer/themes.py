@@ -31,29 +31,39 @@ def suggest_themes(
     """Return up to `limit` theme slugs whose key phrases are densest in `text`, best first.
 
     A theme's score is the number of times its phrases occur (whole words, case and plural
-    insensitive; a phrase of n words counts n times, as it is n times as specific) per
-    thousand words of text; themes scoring under `min_per_thousand` are left out.
+    insensitive, longest phrase first; a phrase of n words counts n times, as it is n times as
+    specific) per thousand words of text; themes scoring under `min_per_thousand` are left out.
     """
     if limit <= 0 or not text:
         return []
     words = stem_words(text)
     if not words:
         return []
-    phrases = {
-        slug: [p for p in (tuple(stem_words(phrase)) for phrase in key_phrases) if p]
-        for slug, key_phrases in vocabulary.items()
-    }
-    lengths = {len(p) for found in phrases.values() for p in found}
-    grams: Counter[tuple[str, ...]] = Counter()
-    for n in lengths:
-        grams.update(tuple(words[i : i + n]) for i in range(len(words) - n + 1))
+    owners: dict[tuple[str, ...], set[str]] = {}
+    for slug, key_phrases in vocabulary.items():
+        for phrase in key_phrases:
+            stemmed = tuple(stem_words(phrase))
+            if stemmed:
+                owners.setdefault(stemmed, set()).add(slug)
+    if not owners:
+        return []
+    longest = max(len(p) for p in owners)
+    hits: Counter[str] = Counter()
+    index = 0
+    # Longest match first, so "family" is not counted again inside "whole family".
+    while index < len(words):
+        for n in range(min(longest, len(words) - index), 0, -1):
+            slugs = owners.get(tuple(words[index : index + n]))
+            if slugs:
+                for slug in slugs:
+                    hits[slug] += n
+                index += n
+                break
+        else:
+            index += 1
     per_thousand = 1000.0 / max(len(words), _MIN_WORDS)
-    scores = {}
-    for slug, found in phrases.items():
-        hits = sum(grams[p] * len(p) for p in set(found))
-        score = hits * per_thousand
-        if hits and score >= min_per_thousand:
-            scores[slug] = score
+    scores = {slug: count * per_thousand for slug, count in hits.items()}
+    scores = {slug: score for slug, score in scores.items() if score >= min_per_thousand}
     ranked = sorted(scores, key=lambda slug: (-scores[slug], slug))
     return ranked[:limit]
 

@@ -117,3 +117,23 @@ def text_content(line: str) -> bytes:
 def slow_content(operations: int = 60_000) -> bytes:
     """Return a page content stream with so many text operations that pypdf takes seconds on it."""
     return b"BT /F1 10 Tf 72 700 Td " + b"(word) Tj 5 -1 Td " * operations + b"ET"
+
+
+def styled_pdf(path: Path, blocks: list[tuple[float, str]], *, more_pages: list[str] = (), **info: str) -> Path:
+    """Write a PDF whose first page has (font size, text) blocks in order, like a cover or a paper."""
+    pdf = FPDF()
+    pdf.set_creation_date(datetime(2025, 6, 1, tzinfo=timezone.utc))
+    for key, value in info.items():
+        getattr(pdf, f"set_{key}")(value)
+    pdf.add_page()
+    for size, text in blocks:
+        pdf.set_font("Helvetica", size=size)
+        for line in text.split("\n"):
+            pdf.multi_cell(0, size * 0.5, line, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(size * 0.3)
+    for text in more_pages:
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=11)
+        pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return path

@@ -1,0 +1,144 @@
+"""Suggested title, authors, abstract, year and keywords, from real PDFs and from page text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from indexer.extract import extract_file
+from indexer.metadata import clean_info_title, suggest_metadata
+
+ABSTRACT = (
+    "We studied how practitioners in three councils share information about families. "
+    "Consent was recorded inconsistently, and shared records were rarely reconciled. "
+    "We propose a simple checklist that teams can use at the point of referral."
+)
+
+
+def test_paper_title_authors_abstract_from_type_sizes(tmp_path: Path, pdfs) -> None:
+    path = pdfs.styled_pdf(tmp_path / "paper.pdf", [
+        (9, "Proceedings of the Seminar on Information Sharing, pages 1-9, Leeds, March 2015."),
+        (18, "Sharing Information Across Agencies:\nLessons from Three Councils"),
+        (11, "Ann Example, Bob Person and Cara Tester"),
+        (10, "Department of Social Policy, University of Leeds"),
+        (11, "Abstract"),
+        (10, ABSTRACT),
+        (11, "1 Introduction"),
+        (10, "Information sharing has been studied for decades."),
+    ])
+    suggestion = extract_file(path).suggestion
+    assert suggestion.title == "Sharing Information Across Agencies: Lessons from Three Councils"
+    assert suggestion.authors == ["Ann Example", "Bob Person", "Cara Tester"]
+    assert suggestion.abstract == ABSTRACT
+    assert suggestion.year == 2015
+
+
+def test_report_cover_with_short_title_gets_its_subtitle(tmp_path: Path, pdfs) -> None:
+    path = pdfs.styled_pdf(tmp_path / "report.pdf", [
+        (10, "OFFICIAL"),
+        (36, "Early Help"),
+        (16, "Statutory guidance for local\nauthorities and their partners"),
+        (14, "July 2024"),
+    ], more_pages=["Contents\n1. Purpose of this guidance"], title="Microsoft Word - early_help_v3.docx")
+    result = extract_file(path)
+    assert result.suggestion.title == "Early Help: Statutory guidance for local authorities and their partners"
+    assert result.suggestion.year == 2024
+
+
+def test_good_info_title_is_used_when_the_page_has_no_large_type(tmp_path: Path, pdfs) -> None:
+    path = pdfs.text_pdf(tmp_path / "plain.pdf", [
+        "This note sets out what changed in the referral process and why the board agreed it.",
+    ], title="Referral process changes 2016", author="Leeds Safeguarding Board")
+    suggestion = extract_file(path).suggestion
+    assert suggestion.title == "Referral process changes 2016"
+    assert suggestion.authors == ["Leeds Safeguarding Board"]
+
+
+def test_junk_info_titles_are_ignored() -> None:
+    for junk in ["Microsoft Word - report final.docx", "PowerPoint Presentation", "untitled",
+                 "Document1", "report_v2.pdf", "KM007-20170926094048", "Slide 1", "x"]:
+        assert clean_info_title(junk) is None, junk
+    assert clean_info_title("minutes 2019", "Minutes 2019.pdf") is None  # just the file name
+    assert clean_info_title("FOI Reference SOL/AYCBWB June18 - Google Docs") == "FOI Reference SOL/AYCBWB June18"
+    assert clean_info_title("Children's social care national framework") == "Children's social care national framework"
+
+
+def test_title_skips_page_furniture_and_joins_a_wrapped_title() -> None:
+    page = "\n".join([
+        "Page 1 of 12",
+        "www.example.org.uk",
+        "12 March 2015",
+        "Working together across",
+        "health and social care",
+        "A report for the partnership board",
+        "",
+        "This report describes the work of the partnership over the year and what it achieved.",
+    ])
+    suggestion = suggest_metadata({}, [page])
+    assert suggestion.title == "Working together across health and social care"
+    assert suggestion.year == 2015
+
+
+def test_letter_gets_its_subject_line_as_title() -> None:
+    page = "\n".join([
+        "Information Governance Team",
+        "Town Hall",
+        "Date: 3 April 2018",
+        "Dear Sir or Madam",
+        "Re: Request for Information - Reference 12345",
+        "Thank you for your request, which we received on 1 March 2018.",
+    ])
+    assert suggest_metadata({}, [page]).title == "Request for Information - Reference 12345"
+    page = "Dear Data Team\nYOUR REQUEST FOR INFORMATION\nThank you for writing to us."
+    assert suggest_metadata({}, [page]).title == "Your Request for Information"
+
+
+def test_stale_info_authors_give_way_to_the_names_on_the_page() -> None:
+    page = "\n".join([
+        "Indexing Case Notes",
+        "Dana Scully and Fox Mulder",
+        "Abstract",
+        "We index case notes. " * 5,
+    ])
+    info = {"author": "Walter Skinner, Alex Krycek"}
+    assert suggest_metadata(info, [page], font_runs=[(18.0, "Indexing Case Notes")]).authors == [
+        "Dana Scully", "Fox Mulder"
+    ]
+
+
+def test_info_author_in_last_first_form_and_login_names() -> None:
+    page = "Some findings from the Faye Acton review of recording practice in Essex."
+    assert suggest_metadata({"author": "Acton, Faye"}, [page]).authors == ["Faye Acton"]
+    assert suggest_metadata({"author": "holmep"}, [page]).authors == []
+
+
+def test_explicit_author_line_wins() -> None:
+    page = "Evaluation report\nReport author: Dr Jane Doe and Sam Roe (Data Unit)\nMay 2023"
+    assert suggest_metadata({"author": "Someone Else"}, [page]).authors == ["Jane Doe", "Sam Roe"]
+
+
+def test_summary_heading_and_long_paragraph_fallback() -> None:
+    page = "Executive summary\n\n" + ABSTRACT + "\n\n1. Background\nMore text."
+    assert suggest_metadata({}, [page]).abstract == ABSTRACT
+    long_paragraph = "Families were supported by a single key worker. " * 8
+    page = "Case study\n\n" + long_paragraph.strip() + "\n\nNext section"
+    assert suggest_metadata({}, [page]).abstract == long_paragraph.strip()
+
+
+def test_year_from_creation_date_when_the_page_has_no_date() -> None:
+    suggestion = suggest_metadata({"creation_date": "2012-05-01"}, ["A note with no date in it"])
+    assert suggestion.year == 2012
+
+
+def test_keywords_from_info_or_keywords_line() -> None:
+    assert suggest_metadata({"keywords": "consent; information sharing, MARAC"}, ["x"]).keywords == [
+        "consent", "information sharing", "MARAC"
+    ]
+    page = "Title here\nKeywords: early help, troubled families,\nwhole family working\nText."
+    assert suggest_metadata({}, [page]).keywords == ["early help", "troubled families", "whole family working"]
+
+
+def test_empty_document_falls_back_to_the_file_name() -> None:
+    suggestion = suggest_metadata({"title": "PowerPoint Presentation"}, ["", ""],
+                                  file_name="Think_Family_risk_log_v2.pdf")
+    assert suggestion.title == "Think Family risk log"
+    assert suggestion.authors == [] and suggestion.abstract is None
