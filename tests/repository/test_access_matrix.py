@@ -1,0 +1,319 @@
+"""Who may see what, through the real app and index: every access level x kind of user x way in.
+
+Each item carries made-up words found nowhere else: one in its title (metadata) and one
+only in its file's text. For a person who may not see an item, neither word may appear
+in any answer: not a result, total, facet count, snippet, suggestion, related item, API
+record, browse page, item page or file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+
+from indexer.extract import extract_file
+from indexer.search import SearchRequest, more_like_this, search
+from repository import create_app
+from repository.commands.database import prepare_database
+from repository.context import resources
+from repository.db import transaction
+from repository.models import Item
+from repository.services import moderation
+from repository.services.access import principals_for
+from repository.services.accounts import get_user_by_email
+from repository.services.deposits import set_named_readers
+from repository.services.indexing import index_items
+from repository.services.items import AuthorData, ItemData, attach_file, create_item
+
+from .people import PASSWORD, make_pdf, make_user
+
+COMMON = ("Information sharing between councils, police and health services about families. "
+          "Practitioners discussed consent, risk and the multi-agency safeguarding hub. ")
+
+
+@dataclass(frozen=True)
+class Level:
+    """One kind of item in the matrix and its made-up marker words."""
+
+    name: str
+    title_word: str
+    body_word: str
+    place: str
+    access: str = "open"
+    status: str = "published"
+
+
+LEVELS = [
+    Level("open", "fennimoor", "blorvex", "Fennimoor Vale"),
+    Level("registered", "caldrevin", "quandrel", "Caldrevin Vale", access="registered"),
+    Level("restricted", "ostrapel", "zintaphor", "Ostrapel Vale", access="restricted"),
+    Level("embargoed", "wimberlo", "morquelle", "Wimberlo Vale", access="embargoed"),
+    Level("draft", "sprocklet", "vextrimon", "Sprocklet Vale", status="draft"),
+    Level("submitted", "thrennody", "plundrake", "Thrennody Vale", status="submitted"),
+    Level("withdrawn", "gavolith", "grellowax", "Gavolith Vale", status="withdrawn"),
+]
+USERS = {
+    # name: (email, role, organisation)
+    "anonymous": None,
+    "reader": ("reader@example.org", "reader", None),
+    "depositor": ("owner@example.org", "depositor", "Leeds City Council"),
+    "other depositor": ("other@example.org", "depositor", "Bradford Council"),
+    "editor": ("editor@example.org", "editor", None),
+    "organisation member": ("colleague@example.org", "reader", "Leeds City Council"),
+    "named reader": ("named@example.org", "reader", None),
+}
+EVERYONE = set(USERS)
+SIGNED_IN = EVERYONE - {"anonymous"}
+RESTRICTED_READERS = {"depositor", "editor", "organisation member", "named reader"}
+OWNER_AND_EDITORS = {"depositor", "editor"}
+
+# Who finds the record (title, metadata) in search, and who may open the item page.
+SEES_RECORD = {
+    "open": EVERYONE, "registered": SIGNED_IN, "restricted": RESTRICTED_READERS, "embargoed": EVERYONE,
+    "draft": set(), "submitted": set(), "withdrawn": set(),
+}
+OPENS_PAGE = {**SEES_RECORD, "draft": OWNER_AND_EDITORS, "submitted": OWNER_AND_EDITORS,
+              "withdrawn": set()}
+# Who may download the file.
+DOWNLOADS = {
+    "open": EVERYONE, "registered": SIGNED_IN, "restricted": RESTRICTED_READERS,
+    "embargoed": OWNER_AND_EDITORS, "draft": OWNER_AND_EDITORS, "submitted": OWNER_AND_EDITORS,
+    "withdrawn": {"editor"},
+}
+# Whose queries reach the text: embargoed text is kept out of the index until the embargo ends.
+REACHES_TEXT = {**SEES_RECORD, "embargoed": set()}
+
+
+@pytest.fixture(scope="module")
+def matrix(tmp_path_factory):
+    """One app holding an item at every level, plus an open anchor item; built once."""
+    folder = tmp_path_factory.mktemp("matrix")
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "WTF_CSRF_ENABLED": False, "INDEX_LOCK_TIMEOUT": 5.0},
+                     instance_path=folder / "instance")
+    ids: dict[str, int] = {}
+    with app.app_context():
+        prepare_database()
+        res = resources()
+        for name, spec in USERS.items():
+            if spec:
+                email, role, organisation = spec
+                make_user(res, email, role, organisation=organisation)
+        with transaction(res.sessions) as session:
+            owner = get_user_by_email(session, "owner@example.org")
+            editor = get_user_by_email(session, "editor@example.org")
+            for level in [Level("anchor", "anchorword", "anchorbody", "Anchor Vale")] + LEVELS:
+                text = COMMON * 3 + f"The {level.body_word} finding matters. " + COMMON
+                pdf = make_pdf(folder / f"{level.name}.pdf", [text])
+                extraction = extract_file(pdf)
+                assert extraction.status == "ok", extraction.reason
+                status = "published" if level.status == "withdrawn" else level.status
+                item = create_item(session, ItemData(
+                    title=f"Sharing information in families {level.title_word}",
+                    authors=[AuthorData(f"Author {level.title_word.title()}")],
+                    abstract=f"A study of information sharing with families ({level.title_word}).",
+                    year=2015, access=level.access, status=status, places=[level.place],
+                    embargo_until=date.today() + timedelta(days=365) if level.access == "embargoed" else None,
+                ), depositor=owner)
+                attach_file(session, item, extraction, res.files, original_name=pdf.name)
+                if level.access == "restricted":
+                    set_named_readers(session, item, ["named@example.org"])
+                ids[level.name] = item.id
+            index_items(session, res.index, list(ids.values()))
+            moderation.withdraw(session, res.index, session.get(Item, ids["withdrawn"]), editor,
+                                "Withdrawn for the access matrix test.")
+    yield app, ids
+    app.extensions["repository"].engine.dispose()
+
+
+def _client(app, who: str):
+    client = app.test_client()
+    if USERS[who]:
+        response = client.post("/account/sign-in", data={"email": USERS[who][0], "password": PASSWORD})
+        assert response.status_code == 302, f"{who} could not sign in"
+    return client
+
+
+def _text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def _answer_without_query(answer: dict) -> str:
+    """Return the API answer as text, minus the echo of the person's own query."""
+    return json.dumps({key: value for key, value in answer.items() if key != "query"}).lower()
+
+
+CASES = [(level, who) for level in LEVELS for who in USERS]
+
+
+@pytest.mark.parametrize("level, who", CASES, ids=[f"{lv.name}-{who.replace(' ', '_')}" for lv, who in CASES])
+def test_access_matrix(matrix, level: Level, who: str):
+    app, ids = matrix
+    client = _client(app, who)
+    item_id = ids[level.name]
+    link = f"/items/{item_id}\""
+    sees = who in SEES_RECORD[level.name]
+    reaches_text = who in REACHES_TEXT[level.name]
+
+    # Search results and totals: by a word of its title, and by a word only in its text.
+    by_title = json.loads(_text(client.get(f"/api/v1/search?q={level.title_word}")))
+    assert by_title["total"] == (1 if sees else 0)
+    assert [r["id"] for r in by_title["results"]] == ([item_id] if sees else [])
+    page = _text(client.get(f"/search?q={level.title_word}"))
+    assert (link in page) == sees
+    by_body = json.loads(_text(client.get(f"/api/v1/search?q={level.body_word}")))
+    assert by_body["total"] == (1 if reaches_text else 0)
+
+    # Snippets: the text's word is highlighted for those who may read it, absent for others.
+    if reaches_text:
+        assert f"<mark>{level.body_word}</mark>" in by_body["results"][0]["snippet"].lower()
+    else:
+        assert level.body_word not in _answer_without_query(by_body)
+        page = _text(client.get(f"/search?q={level.body_word}")).lower()
+        assert f"<mark>{level.body_word}" not in page and link not in page
+
+    # Other ways to reach the text: prefixes, phrases, fields, fuzzy terms.
+    for query in (f"{level.body_word[:5]}*", f'"{level.body_word} finding"', f"{level.body_word}~",
+                  f"title:{level.title_word}", f"author:{level.title_word}", f"place:{level.place.split()[0]}"):
+        answer = json.loads(_text(client.get("/api/v1/search", query_string={"q": query})))
+        if not (sees if ":" in query else reaches_text):
+            assert item_id not in [r["id"] for r in answer["results"]], query
+            assert level.body_word not in _answer_without_query(answer), query
+
+    # Facet counts over everything visible: its unique place is counted once, or not at all.
+    browse = json.loads(_text(client.get("/api/v1/search?q=")))
+    place_counts = {f["value"]: f["count"] for f in browse["facets"].get("places", [])}
+    place_slug = level.place.lower().replace(" ", "-")
+    assert place_counts.get(place_slug) == (1 if sees else None)
+    expected_total = 1 + sum(who in SEES_RECORD[other.name] for other in LEVELS)  # + the open anchor
+    assert browse["total"] == expected_total
+
+    # Suggestions: a misspelling may only be corrected towards words the person may see.
+    misspelt = level.body_word[:-1] + ("a" if level.body_word[-1] != "a" else "e")
+    suggestion = json.loads(_text(client.get(f"/api/v1/search?q={misspelt}")))["suggestion"] or ""
+    if not reaches_text:
+        assert level.body_word not in suggestion.lower()
+    title_typo = level.title_word[:-1] + ("a" if level.title_word[-1] != "a" else "e")
+    title_suggestion = json.loads(_text(client.get(f"/api/v1/search?q={title_typo}")))["suggestion"] or ""
+    if not sees:
+        assert level.title_word not in title_suggestion.lower()
+
+    # Related items, on the page of an open item with the same text.
+    anchor = _text(client.get(f"/items/{ids['anchor']}"))
+    if not sees:
+        assert link not in anchor and level.title_word not in anchor
+    with app.app_context():
+        with resources().sessions() as session:
+            user = get_user_by_email(session, USERS[who][0]) if USERS[who] else None
+            principals = principals_for(user)
+        related = more_like_this(resources().index, str(ids["anchor"]), principals, limit=20)
+    assert (str(item_id) in related) == sees
+
+    # Browse pages: home, the place's page, the authors index.
+    for url in ("/", f"/places/{place_slug}", "/authors", "/places"):
+        response = client.get(url)
+        if not sees and response.status_code == 200:
+            assert level.title_word not in _text(response).lower(), url
+
+    # The item page, and the file.
+    response = client.get(f"/items/{item_id}")
+    if level.name == "withdrawn":
+        # A tombstone for those who could have seen it; nothing for the others.
+        assert response.status_code == (410 if who in SEES_RECORD["open"] else 404)
+    else:
+        assert response.status_code == (200 if who in OPENS_PAGE[level.name] else 404)
+        if response.status_code == 404:
+            assert level.title_word not in _text(response).lower()
+    download = client.get(f"/items/{item_id}/file.pdf")
+    if who in DOWNLOADS[level.name]:
+        assert download.status_code == 200 and download.data.startswith(b"%PDF")
+    else:
+        assert download.status_code in (403, 404) and not download.data.startswith(b"%PDF")
+    version = client.get(f"/items/{item_id}/versions/1.pdf")
+    assert (version.status_code == 200) == (who in DOWNLOADS[level.name])
+
+
+def test_suggestions_do_correct_towards_visible_words(matrix):
+    """The other half of the suggestion check: it is not silent for everyone."""
+    app, ids = matrix
+    client = _client(app, "editor")
+    answer = json.loads(_text(client.get("/api/v1/search?q=zintaphoe")))
+    assert answer["suggestion"] and "zintaphor" in answer["suggestion"].lower()
+
+
+def test_search_service_filters_inside_the_query(matrix):
+    """Totals from the engine itself match the matrix for each person's principals."""
+    app, ids = matrix
+    with app.app_context():
+        res = resources()
+        with res.sessions() as session:
+            for who, spec in USERS.items():
+                user = get_user_by_email(session, spec[0]) if spec else None
+                result = search(res.index, SearchRequest(q="families", principals=principals_for(user)))
+                expected = {str(ids["anchor"])} | {str(ids[lv.name]) for lv in LEVELS if who in SEES_RECORD[lv.name]}
+                assert {hit.id for hit in result.hits} == expected, who
+
+
+# --- embargoes end on their date, without anyone acting ----------------------------------------
+
+def _embargoed_item(app, tmp_path, until: date) -> int:
+    with app.app_context():
+        res = resources()
+        make_user(res, "owner@example.org", "depositor")
+        with transaction(res.sessions) as session:
+            pdf = make_pdf(tmp_path / "embargoed.pdf", [COMMON + "The hollowmere result stays closed."])
+            item = create_item(session, ItemData(title="An embargoed study", authors=[AuthorData("Ann Example")],
+                                                 access="embargoed", embargo_until=until),
+                               depositor=get_user_by_email(session, "owner@example.org"))
+            attach_file(session, item, extract_file(pdf), res.files, original_name=pdf.name)
+            index_items(session, res.index, [item.id])
+            return item.id
+
+
+def test_an_embargo_lifts_on_its_date(app, tmp_path):
+    from repository.models import AuditEntry
+    from repository.services.access import lift_due_embargoes
+
+    until = date(2031, 6, 1)
+    item_id = _embargoed_item(app, tmp_path, until)
+    client = app.test_client()
+    with app.app_context():
+        res = resources()
+        assert search(res.index, SearchRequest(q="hollowmere")).total == 0
+        assert search(res.index, SearchRequest(q="embargoed study")).total == 1  # metadata is open
+        with transaction(res.sessions) as session:
+            assert lift_due_embargoes(session, res.index, until - timedelta(days=1)) == []
+        assert client.get(f"/items/{item_id}/file.pdf").status_code in (403, 404)
+        with transaction(res.sessions) as session:
+            assert lift_due_embargoes(session, res.index, until) == [item_id]
+        with transaction(res.sessions) as session:
+            assert lift_due_embargoes(session, res.index, until) == []  # once only
+            item = session.get(Item, item_id)
+            assert item.access == "open" and item.embargo_until == until
+            [entry] = [e for e in session.query(AuditEntry).filter_by(item_id=item_id) if e.action == "embargo_lifted"]
+            assert entry.actor == "system" and entry.changes == {"access": ["embargoed", "open"]}
+        hits = search(res.index, SearchRequest(q="hollowmere")).hits
+        assert [hit.id for hit in hits] == [str(item_id)]
+    download = client.get(f"/items/{item_id}/file.pdf")
+    assert download.status_code == 200 and download.data.startswith(b"%PDF")
+
+
+def test_the_site_lifts_due_embargoes_by_itself(tmp_path):
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "WTF_CSRF_ENABLED": False, "EMBARGO_CHECK_SECONDS": 60},
+                     instance_path=tmp_path / "instance")
+    with app.app_context():
+        prepare_database()
+    # An embargo that ended yesterday, recorded while nobody was looking.
+    item_id = _embargoed_item(app, tmp_path, date.today() + timedelta(days=30))
+    with app.app_context(), transaction(resources().sessions) as session:
+        session.get(Item, item_id).embargo_until = date.today() - timedelta(days=1)
+    client = app.test_client()
+    assert client.get("/about").status_code == 200  # any page view runs the throttled check
+    with app.app_context():
+        assert search(resources().index, SearchRequest(q="hollowmere")).total == 1
+        with resources().sessions() as session:
+            assert session.get(Item, item_id).access == "open"
+    assert client.get(f"/items/{item_id}/file.pdf").status_code == 200
+    app.extensions["repository"].engine.dispose()
