@@ -76,6 +76,7 @@ class PageVisit:
     status: int
     outside_requests: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
+    failed_assets: list[str] = field(default_factory=list)  # stylesheets, scripts, images that did not load
 
 
 class Browser:
@@ -90,9 +91,26 @@ class Browser:
         self.page = self.context.new_page()
         self.outside: list[str] = []
         self.console: list[str] = []
+        self.failed: list[str] = []
         self.context.route("**/*", self._route)
-        self.page.on("console", lambda msg: msg.type == "error" and self.console.append(msg.text))
+        self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.console.append(str(error)))
+        self.page.on("response", self._response)
+
+    def _console(self, message) -> None:
+        # A failed load is reported per resource by _response; an error page's own status is expected.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.console.append(message.text)
+
+    def _response(self, response) -> None:
+        if response.request.resource_type != "document" and response.status >= 400:
+            self.failed.append(f"{response.status} {response.url}")
+
+    def new_context(self, **options):
+        """Return another browser context (e.g. without JavaScript), confined like the first."""
+        context = self.browser.new_context(**options)
+        context.route("**/*", self._route)
+        return context
 
     def _route(self, route) -> None:
         # No request may leave the machine: block and record anything not to our server.
@@ -106,9 +124,11 @@ class Browser:
         """Load `path` and wait for the page to settle."""
         self.outside.clear()
         self.console.clear()
+        self.failed.clear()
         response = self.page.goto(self.base_url + path, wait_until="load")
         self.page.wait_for_load_state("networkidle")
-        return PageVisit(response.status if response else 0, list(self.outside), list(self.console))
+        return PageVisit(response.status if response else 0, list(self.outside), list(self.console),
+                         list(self.failed))
 
     def axe(self, tags: list[str] | None = None) -> list[dict]:
         """Run axe-core on the current page; return its violations (empty when accessible)."""
