@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -13,7 +12,7 @@ from repository.models import PasswordResetToken, SignInAttempt, User
 from repository.services import accounts
 from repository.services.accounts import AccountError, InvalidToken, ThrottlePolicy
 
-from .people import PASSWORD, make_user, sign_in
+from .people import PASSWORD, make_user, sign_in, stores  # noqa: F401 - stores is a fixture
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
 
@@ -142,3 +141,35 @@ def test_load_user_needs_the_current_session_token(res):
         fresh = session.get(User, user.id)
         accounts.set_password(session, fresh, "changed password here")
         assert accounts.load_user(session, user.get_id()) is None
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+def test_register_signs_in_and_shows_the_account(client, stores):
+    response = client.post("/account/register", data={
+        "name": "Rhea Searcher", "email": "Rhea@Example.org", "organisation": "Leeds City Council",
+        "password": "a long pass phrase", "confirm": "a long pass phrase"})
+    assert response.status_code == 302
+    page = client.get("/account/").get_data(as_text=True)
+    assert "rhea@example.org" in page and "Reader" in page
+    assert "Leeds City Council (waiting for an editor to confirm)" in page
+    assert client.get("/deposit/new").status_code == 403  # a reader, as she did not ask to deposit
+
+
+def test_register_as_a_depositor_opens_the_deposit_pages(client, stores):
+    client.post("/account/register", data={
+        "name": "Dee", "email": "dee@example.org", "wants_to_deposit": "y",
+        "password": "a long pass phrase", "confirm": "a long pass phrase"})
+    assert client.get("/deposit/new").status_code == 200
+    header = client.get("/").get_data(as_text=True)
+    assert "My deposits" in header and "Your account" in header
+
+
+def test_sign_in_and_out(client, stores):
+    make_user(stores, "ann@example.org")
+    assert client.get("/account/").status_code == 302
+    assert sign_in(client, "ann@example.org").headers["Location"] == "/account/"
+    assert client.get("/account/").status_code == 200
+    signed_out = client.post("/account/sign-out", follow_redirects=True)
+    assert "You have signed out" in signed_out.get_data(as_text=True)
+    assert client.get("/account/").status_code == 302
