@@ -30,6 +30,7 @@ CASE_STUDY_FIELDS = {"partners", "problem", "approach", "outcomes", "lessons", "
 COLLECTION = pdfs.load_collection()
 DOCUMENTS = COLLECTION["documents"]
 BY_FILE = {document["file"]: document for document in DOCUMENTS}
+EVENTS = {event["slug"]: event for event in COLLECTION["events"]}
 
 
 def words(text: str) -> int:
@@ -40,6 +41,16 @@ def words(text: str) -> int:
 def flat(text: str) -> str:
     """Collapse whitespace so wrapped lines compare equal to the source text."""
     return " ".join(text.split())
+
+
+def page_text(page) -> str:
+    """Return a page's text without its footer, whitespace collapsed."""
+    lines = page.extract_text().splitlines()
+    kept = [
+        line for line in lines
+        if not re.search(r"\|\s+page \d+\s*$", line) and line.strip() != pdfs.FICTION_NOTICE
+    ]
+    return flat(" ".join(kept))
 
 
 def body_words(document: dict) -> int:
@@ -119,6 +130,9 @@ def test_document_is_complete(document: dict) -> None:
     assert document["themes"] and set(document["themes"]) <= THEMES
     events = {event["slug"] for event in COLLECTION["events"]}
     assert document["event"] is None or document["event"] in events
+    if document["event"]:
+        event = next(e for e in COLLECTION["events"] if e["slug"] == document["event"])
+        assert document["date"] >= event["date"], "a document cannot predate its seminar"
     assert date.fromisoformat(document["date"]).year == document["year"]
     assert 2013 <= document["year"] <= 2016
     assert document["authors"]
@@ -182,6 +196,7 @@ def test_pdf_carries_title_abstract_and_metadata(rendered: dict[str, Path], docu
     assert first.startswith(flat(document["title"]))
     assert document["authors"][0]["name"] in first
     assert "Abstract" in first
+    assert pdfs.describe_origin(document, EVENTS.get(document["event"] or "")) in first
     assert flat(document["abstract"])[:60] in first
     meta = reader.metadata
     assert meta.title == document["title"]
@@ -195,11 +210,15 @@ def test_pdf_carries_title_abstract_and_metadata(rendered: dict[str, Path], docu
 )
 def test_article_sections_follow_in_order(rendered: dict[str, Path], document: dict) -> None:
     reader = PdfReader(rendered[document["file"]])
-    texts = [flat(page.extract_text()) for page in reader.pages]
-    # The closing words of the last paragraph end the document, on its last page.
-    closing = flat(document["sections"][-1]["paragraphs"][-1]).split()[-8:]
-    assert " ".join(closing) in texts[-1]
+    texts = [page_text(page) for page in reader.pages]
+    # Page 1 says the document is fictional; later pages carry only the short footer.
+    assert pdfs.FICTION_NOTICE in reader.pages[0].extract_text()
+    assert all(pdfs.FICTION_NOTICE not in page.extract_text() for page in reader.pages[1:])
     whole = " ".join(texts)
+    # The closing words of the last paragraph end the document, on its last page.
+    closing = " ".join(flat(document["sections"][-1]["paragraphs"][-1]).split()[-8:])
+    last_page_start = len(whole) - len(texts[-1])
+    assert whole.rfind(closing) + len(closing) > last_page_start
     # Headings come after the front matter and in the order of the collection.
     front = [document["abstract"], *document.get("case_study", {}).values()]
     position = max(whole.find(flat(text)[-40:]) for text in front)
@@ -208,7 +227,7 @@ def test_article_sections_follow_in_order(rendered: dict[str, Path], document: d
         position = whole.find(flat(section["heading"]), position + 1)
         assert position != -1, section["heading"]
     if len(texts) > 1:
-        assert " ".join(closing) not in texts[0]
+        assert closing not in texts[0]
 
 
 @pytest.mark.parametrize(

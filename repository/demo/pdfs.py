@@ -96,10 +96,11 @@ def render_document(
 
 def describe_origin(document: dict[str, Any], event: dict[str, Any] | None) -> str:
     """Return the line that says where and when the document was presented or published."""
-    when = _long_date(document["date"])
-    if event:
-        return f"{event['name']}, {event['place']}, {_long_date(event['date'])}"
-    return f"Published {when}"
+    published = f"Published {_long_date(document['date'])}"
+    if not event:
+        return published
+    origin = f"{event['name']}, {event['place']}, {_long_date(event['date'])}"
+    return origin if event["date"] == document["date"] else f"{origin}. {published}"
 
 
 class _DemoPDF(FPDF):
