@@ -267,3 +267,17 @@ def test_render_document_maps_unsafe_characters(tmp_path: Path) -> None:
     reader = PdfReader(path)
     assert flat(reader.pages[0].extract_text()).startswith('Risk - "MARAC" and the victim\'s voice')
     assert reader.metadata.title == 'Risk - "MARAC" and the victim\'s voice'
+
+
+def test_main_renders_into_the_given_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two documents are enough to show the command's wiring; the full render is tested above.
+    small = {"events": COLLECTION["events"], "documents": DOCUMENTS[:2]}
+    monkeypatch.setattr(pdfs, "load_collection", lambda: small)
+    assert pdfs.main([str(tmp_path / "out")]) == 0
+    written = sorted(path.name for path in (tmp_path / "out").glob("*.pdf"))
+    assert written == sorted(document["file"] for document in DOCUMENTS[:2])
+    assert "wrote 2 PDFs" in capsys.readouterr().out
+    assert pdfs.main([]) == 2
+    assert "usage:" in capsys.readouterr().err

@@ -215,3 +215,20 @@ def _paragraph(pdf: FPDF, text: str, space_after: float = 3.5) -> None:
 def _long_date(iso: str) -> str:
     day = date.fromisoformat(iso)
     return f"{day.day} {day.strftime('%B %Y')}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Render the collection into the folder given on the command line."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m repository.demo.pdfs OUT_DIR", file=sys.stderr)
+        return 2
+    paths = render_collection(Path(args[0]))
+    print(f"wrote {len(paths)} PDFs to {args[0]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
