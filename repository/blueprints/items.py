@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, send_file, url_for
+from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
 
 from ..context import db_session, resources
 from ..models import ACCESS_LEVELS
 from ..services.access import can_read_text, can_view, readers_for, text_is_open
 from ..services.citations import download_name, highwire_tags, to_bibtex, to_ris
 from ..services.items import CASE_STUDY_FIELDS, find_item
-from ..services.search import related_items
+from ..services.search import passages_in_item, related_items
 from .common import current_principals, current_user_record
 
 bp = Blueprint("items", __name__, url_prefix="/items")
@@ -44,6 +44,9 @@ def show(item_id: int):
     page_url = url_for("items.show", item_id=item.id, _external=True)
     related = related_items(db_session(), resources().index, item, current_principals()) \
         if item.status == "published" else []
+    # Arriving from a search, show where its words occur, page by page (only if the text is readable).
+    q = request.args.get("q", "", type=str)[:500].strip()
+    passages = passages_in_item(resources().index, item, q) if q and readable else []
     sections = []
     if item.case_study is not None:
         sections = [(CASE_STUDY_TITLES[name], getattr(item.case_study, name))
@@ -51,7 +54,7 @@ def show(item_id: int):
     return render_template(
         "items/show.html", item=item, readable=readable, embargoed=not text_is_open(item),
         access_label=ACCESS_LEVELS.get(item.access, item.access), related=related, sections=sections,
-        citation_tags=highwire_tags(item, pdf_url=pdf_url, page_url=page_url),
+        citation_tags=highwire_tags(item, pdf_url=pdf_url, page_url=page_url), q=q, passages=passages,
     )
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from indexer.analysis import make_snippets
+from indexer.query import parse_query
 from indexer.search import Hit, SearchRequest, SearchResult, more_like_this, search
 from indexer.store import IndexStore
 
@@ -123,3 +125,23 @@ def related_items(session: Session, store: IndexStore, item: Item, principals: l
     """Return items like `item` that the principals may see, most alike first."""
     ids = more_like_this(store, str(item.id), principals, limit=limit)
     return load_items(session, ids, principals)
+
+
+def passages_in_item(store: IndexStore, item: Item, q: str, *, limit: int = 10) -> list[tuple[int, str]]:
+    """Return (page number, HTML-safe excerpt) where the query's words occur in the item's file.
+
+    The caller checks that the reader may read the item's text.
+    """
+    current = item.current_file
+    if not q.strip() or current is None:
+        return []
+    terms = parse_query(q, store.schema).text_terms
+    if not terms:
+        return []
+    found: list[tuple[int, str]] = []
+    for page in current.pages:
+        for excerpt in make_snippets(page.text, terms, count=1):
+            found.append((page.number, excerpt))
+        if len(found) >= limit:
+            break
+    return found

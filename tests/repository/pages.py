@@ -24,7 +24,7 @@ class _Collector(HTMLParser):
         if tag == "a":
             href = attributes.get("href") or ""
             if self._in_result_title:
-                match = re.match(r"/items/(\d+)$", href)
+                match = re.match(r"/items/(\d+)(?:\?|$)", href)
                 if match:
                     self.results.append(int(match.group(1)))
             self._link = [href, ""]

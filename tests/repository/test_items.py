@@ -128,3 +128,22 @@ def test_hostile_metadata_is_shown_as_text(app, client, make_item):
     html = client.get(f"/items/{item_id}").get_data(as_text=True)
     assert "<script>alert" not in html and "<img src=x" not in html and "<b>tags</b>" not in html
     assert "&lt;script&gt;alert" in html and "&lt;b&gt;tags&lt;/b&gt; &amp; ampersands" in html
+
+
+def test_from_a_search_the_item_page_shows_where_the_words_occur(app, client, make_item):
+    item_id = make_item(title="Two page paper", pages=["The first page is about families.",
+                                                       "The second page mentions the genogram <tool> twice: genogram."])
+    results = client.get("/search", query_string={"q": "genogram"}).get_data(as_text=True)
+    assert f'href="/items/{item_id}?q=genogram#passages"' in results
+    html = client.get(f"/items/{item_id}", query_string={"q": "genogram"}).get_data(as_text=True)
+    passages = html.split("Where ‘genogram’ appears", 1)[1].split("Back to the results", 1)[0]
+    assert "Page 2:" in passages and "Page 1:" not in passages
+    assert "<mark>genogram</mark>" in passages and "&lt;tool&gt;" in passages and "<tool>" not in passages
+
+
+def test_passages_of_an_embargoed_text_stay_closed(app, client, make_item):
+    item_id = make_item(title="Embargoed with a secret word", access="embargoed",
+                        pages=["The closed text mentions the word snorkelwhale."])
+    html = client.get(f"/items/{item_id}", query_string={"q": "snorkelwhale"}).get_data(as_text=True)
+    assert "snorkelwhale</mark>" not in html and "closed text" not in html
+    assert "not available to you" in html
