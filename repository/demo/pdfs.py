@@ -100,7 +100,10 @@ def describe_origin(document: dict[str, Any], event: dict[str, Any] | None) -> s
     if not event:
         return published
     origin = f"{event['name']}, {event['place']}, {_long_date(event['date'])}"
-    return origin if event["date"] == document["date"] else f"{origin}. {published}"
+    if event["date"] == document["date"]:
+        return origin
+    # Publication first: readers (and year guessers) take the first date as the item's own.
+    return f"{published}. Presented at {origin}"
 
 
 class _DemoPDF(FPDF):
