@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -222,8 +223,6 @@ def _long_date(iso: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Render the collection into the folder given on the command line."""
-    import sys
-
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
         print("usage: python -m repository.demo.pdfs OUT_DIR", file=sys.stderr)
