@@ -126,7 +126,8 @@ def request_reset():
     if form.validate_on_submit():
         session = db_session()
         user = accounts.find_user_by_email(session, form.email.data)
-        if user is not None and user.active:
+        # The page says the same whatever happens, so it never tells who has an account.
+        if user is not None and user.active and accounts.reset_allowed(session, user):
             minutes = int(current_app.config["PASSWORD_RESET_MINUTES"])
             token = accounts.issue_reset_token(session, user, timedelta(minutes=minutes))
             session.commit()

@@ -11,9 +11,9 @@ from indexer.store import IndexLocked
 
 from ..context import db_session, resources
 from ..forms.deposit import ACCESS_HINTS, CASE_STUDY_LABELS
-from ..forms.moderation import ActionForm, ReturnForm, WithdrawForm
-from ..models import Item
-from ..services import audit, moderation
+from ..forms.moderation import ActionForm, PersonForm, ReturnForm, WithdrawForm
+from ..models import Item, User
+from ..services import accounts, audit, moderation
 from ..services.access import is_editor
 from ..services.indexing import index_items
 from ..services.items import InvalidItem, find_item
@@ -149,3 +149,56 @@ def withdraw(item_id: int):
     editor = current_user._get_current_object()
     return _decide(item, lambda s: moderation.withdraw(s, resources().index, item, editor, form.reason.data),
                    "The item has been withdrawn and removed from search.", form=form, field=form.reason, form_name="withdraw_form")
+
+
+def admins_only(view):
+    """Let administrators in; others get 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403, description="Only administrators can see this page.")
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.get("/people")
+@admins_only
+def people():
+    """List accounts, unconfirmed organisation claims first, with their role and organisation."""
+    users = accounts.people(db_session())
+    forms = {}
+    for user in users:
+        form = PersonForm(formdata=None, prefix=f"u{user.id}")
+        form.role.data = user.role
+        form.organisation.data = user.organisation.name if user.organisation else user.organisation_claim
+        forms[user.id] = form
+    return render_template("moderation/people.html", users=users, forms=forms)
+
+
+@bp.post("/people/<int:user_id>")
+@admins_only
+def person(user_id: int):
+    """Change one account's role and confirmed organisation; re-index what that changes."""
+    session = db_session()
+    user = session.get(User, user_id)
+    if user is None:
+        abort(404)
+    form = PersonForm(prefix=f"u{user.id}")
+    if not form.validate_on_submit():
+        flash("; ".join(error for errors in form.errors.values() for error in errors) + ".", "error")
+        return redirect(url_for("moderation.people"))
+    try:
+        accounts.set_role(session, user, form.role.data)
+        stale = accounts.set_organisation(session, user, form.organisation.data or None)
+        index_items(session, resources().index, stale)
+    except IndexLocked:
+        session.rollback()
+        flash(BUSY_INDEX + ".", "error")
+        return redirect(url_for("moderation.people"))
+    session.commit()
+    organisation = user.organisation.name if user.organisation else "no organisation"
+    flash(f"{user.email} is now {user.role_label.lower()}, {organisation}.", "success")
+    return redirect(url_for("moderation.people"))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
+
+from ..models.users import ROLE_LABELS, ROLES
 
 
 class ActionForm(FlaskForm):
@@ -25,3 +27,11 @@ class WithdrawForm(FlaskForm):
     reason = TextAreaField("Reason for withdrawing", validators=[
         DataRequired("Enter the reason for withdrawing the item; it is shown on its page"),
         Length(max=2000, message="Reason must be 2000 characters or fewer")])
+
+
+class PersonForm(FlaskForm):
+    """An administrator's changes to one account: role and confirmed organisation."""
+
+    role = SelectField("Role", choices=[(role, ROLE_LABELS[role]) for role in ROLES])
+    organisation = StringField("Confirmed organisation", validators=[
+        Length(max=200, message="Organisation must be 200 characters or fewer")])

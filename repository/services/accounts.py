@@ -153,6 +153,12 @@ def set_organisation(session: Session, user: User, name: str | None) -> list[int
     ))
 
 
+def people(session: Session) -> list[User]:
+    """Return every account, those with an unconfirmed organisation claim first."""
+    users = list(session.scalars(select(User).order_by(User.created_at.desc(), User.id.desc())))
+    return sorted(users, key=lambda u: not (u.organisation_claim and u.organisation_id is None))
+
+
 def load_user(session: Session, session_id: str) -> User | None:
     """Return the active account named by a session identifier ("id:token"), or None."""
     user_id, _, token = session_id.partition(":")
@@ -242,6 +248,19 @@ def set_password(session: Session, user: User, new: str) -> None:
 
 def _token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+RESETS_PER_HOUR = 3
+
+
+def reset_allowed(session: Session, user: User, now: datetime | None = None) -> bool:
+    """Return False once RESETS_PER_HOUR links went to `user` in the past hour (no mail-bombing)."""
+    now = now or utcnow()
+    recent = session.scalar(
+        select(func.count()).select_from(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.created_at > now - timedelta(hours=1))
+    )
+    return recent < RESETS_PER_HOUR
 
 
 def issue_reset_token(session: Session, user: User, lifetime: timedelta, now: datetime | None = None) -> str:

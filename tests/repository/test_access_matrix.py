@@ -317,3 +317,27 @@ def test_the_site_lifts_due_embargoes_by_itself(tmp_path):
             assert session.get(Item, item_id).access == "open"
     assert client.get(f"/items/{item_id}/file.pdf").status_code == 200
     app.extensions["repository"].engine.dispose()
+
+
+# --- bulk ingest sets the level too ---------------------------------------------------------------
+
+def test_bulk_ingest_with_access_restricted_hides_items_from_all_but_editors(app, runner, tmp_path):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    make_pdf(folder / "victims.pdf", [COMMON + "Refuge referrals mention the word snorkwillow."])
+    result = runner.invoke(args=["ingest", str(folder), "--access", "restricted", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        res = resources()
+        make_user(res, "reader@example.org", "reader")
+        make_user(res, "editor@example.org", "editor")
+        with res.sessions() as session:
+            [item] = session.query(Item).all()
+            assert item.access == "restricted" and item.depositor_id is None
+    for who, expected in (("anonymous", 0), ("reader", 0), ("editor", 1)):
+        client = app.test_client()
+        if who != "anonymous":
+            client.post("/account/sign-in", data={"email": f"{who}@example.org", "password": PASSWORD})
+        answer = json.loads(_text(client.get("/api/v1/search?q=snorkwillow")))
+        assert answer["total"] == expected, who
+        assert client.get(f"/items/{item.id}/file.pdf").status_code == (200 if expected else 404), who

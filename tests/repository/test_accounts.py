@@ -132,6 +132,17 @@ def test_a_weak_new_password_does_not_use_up_the_token(res):
         assert accounts.find_reset_token(session, raw, NOW) is not None
 
 
+def test_reset_links_are_limited_per_hour(res):
+    make_user(res, "ann@example.org")
+    with transaction(res.sessions) as session:
+        user = accounts.get_user_by_email(session, "ann@example.org")
+        for _ in range(accounts.RESETS_PER_HOUR):
+            assert accounts.reset_allowed(session, user, NOW)
+            accounts.issue_reset_token(session, user, timedelta(hours=1), NOW)
+        assert not accounts.reset_allowed(session, user, NOW + timedelta(minutes=30))
+        assert accounts.reset_allowed(session, user, NOW + timedelta(minutes=61))
+
+
 def test_load_user_needs_the_current_session_token(res):
     user = make_user(res, "ann@example.org")
     with transaction(res.sessions) as session:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from indexer.search import SearchRequest, search
 from repository.models import AuditEntry, Item
 
-from .people import make_user, pdf_bytes, sign_in, stores  # noqa: F401 - stores is a fixture
+from .people import PASSWORD, make_user, pdf_bytes, sign_in, stores  # noqa: F401 - stores is a fixture
 
 TEXT = ("How a council, the police and health visitors share information about families at risk. "
         "The multi-agency safeguarding hub met daily; the word quillwort marks this test paper.")
@@ -176,3 +176,42 @@ def test_publishing_twice_or_returning_without_a_message_is_refused(client, stor
     assert again.status_code == 400 and "only a submission can be published" in again.get_data(as_text=True)
     empty = client.post(f"/moderation/items/{item_id}/return", data={"message": " "})
     assert empty.status_code == 400
+
+
+def test_an_administrator_confirms_an_organisation_and_restricted_items_follow(client, stores, tmp_path):
+    from repository.db import transaction
+    from repository.services.accounts import get_user_by_email
+
+    make_user(stores, "admin@example.org", "admin")
+    make_user(stores, "ed@example.org", "editor")
+    make_user(stores, "colleague@example.org", "reader", organisation="Leeds City Council")
+    client.post("/account/register", data={
+        "name": "Dee Positor", "email": "dep@example.org", "organisation": "Leeds City Council",
+        "wants_to_deposit": "y", "password": PASSWORD, "confirm": PASSWORD})
+    _sign_out(client)
+    item_id = _published_item(client, stores, tmp_path)
+    with transaction(stores.sessions) as session:
+        item = session.get(Item, item_id)
+        item.access = "restricted"
+        from repository.services.indexing import index_items
+        index_items(session, stores.index, [item_id])
+    _sign_out(client)
+
+    def colleague_finds() -> int:
+        colleague = client.application.test_client()
+        sign_in(colleague, "colleague@example.org")
+        return colleague.get("/api/v1/search?q=quillwort").get_json()["total"]
+
+    assert colleague_finds() == 0  # the depositor's organisation is only a claim so far
+    sign_in(client, "ed@example.org")
+    assert client.get("/moderation/people").status_code == 403  # editors do not manage people
+    _sign_out(client)
+    sign_in(client, "admin@example.org")
+    page = client.get("/moderation/people").get_data(as_text=True)
+    assert "Not confirmed" in page and "dep@example.org" in page
+    with stores.sessions() as session:
+        dep_id = get_user_by_email(session, "dep@example.org").id
+    response = client.post(f"/moderation/people/{dep_id}", data={
+        f"u{dep_id}-role": "depositor", f"u{dep_id}-organisation": "Leeds City Council"}, follow_redirects=True)
+    assert "dep@example.org is now depositor, Leeds City Council" in response.get_data(as_text=True)
+    assert colleague_finds() == 1
