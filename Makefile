@@ -22,7 +22,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	touch $@
 
 $(ASSETS): node_modules/.package-lock.json repository/assets.py | $(PY)
-	$(PY) -m repository.assets
+	$(PY) repository/assets.py
 
 assets: $(ASSETS)
 

@@ -4,7 +4,8 @@ This service is not on GOV.UK, so the GOV.UK typeface and crown images stay behi
 the @font-face rules are dropped and the font stack falls back to Arial, which keeps
 the pages from asking for files that are not served.
 
-Run: python -m repository.assets [SOURCE_DIST] [TARGET]
+Run: python repository/assets.py [SOURCE_DIST] [TARGET] (standard library only, so it runs
+before the project's dependencies are installed).
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from .config import PROJECT_ROOT
-
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SOURCE = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 TARGET = PROJECT_ROOT / "repository" / "static" / "govuk"
 FILES = ("govuk-frontend.min.css", "govuk-frontend.min.js")
