@@ -12,6 +12,7 @@ from indexer.store import IndexLocked
 
 from ..commands.ingest import extraction_limits
 from ..context import db_session, resources
+from ..forms import options
 from ..forms.deposit import ACCESS_HINTS, CASE_STUDY_LABELS, ItemForm, UploadForm
 from ..models import Event, Item
 from ..services import deposits
@@ -121,9 +122,9 @@ def new():
 
 def _item_form(session, item: Item | None, formdata=True) -> ItemForm:
     form = ItemForm() if formdata else ItemForm(formdata=None)
-    form.themes.choices = [(theme.slug, theme.name) for theme in all_themes(session)]
+    form.themes.choices = options((theme.slug, theme.name) for theme in all_themes(session))
     events = session.query(Event).order_by(Event.date.desc().nulls_last(), Event.name).all()
-    form.event.choices = [("", "None")] + [(event.slug, event.name) for event in events]
+    form.event.choices = options([("", "None"), *((event.slug, event.name) for event in events)])
     if not formdata and item is not None:
         form.fill_from(item)
     return form

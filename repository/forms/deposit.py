@@ -10,6 +10,7 @@ from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMult
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..models import ACCESS_LEVELS, ITEM_TYPES
+from . import options
 from ..services.items import AuthorData, ItemData
 
 LICENCES = {
@@ -48,7 +49,7 @@ def _lines(text: str) -> list[str]:
 class ItemForm(FlaskForm):
     """Describe an item; choices for themes and events are set by the view."""
 
-    type = SelectField("Type", choices=list(ITEM_TYPES.items()))
+    type = SelectField("Type", choices=options(ITEM_TYPES.items()))
     title = StringField("Title", validators=[DataRequired("Enter a title"),
                                              Length(max=500, message="Title must be 500 characters or fewer")])
     authors = TextAreaField("Authors", description="One author per line, in order.")
@@ -61,8 +62,8 @@ class ItemForm(FlaskForm):
     event = SelectField("Seminar or event", choices=[], validate_choice=True)
     places = StringField("Places", description="Councils or regions the item is about, separated by commas.",
                          validators=[Length(max=1000)])
-    licence = SelectField("Licence", choices=[("", "Choose a licence")] + list(LICENCES.items()))
-    access = RadioField("Who can read it", choices=list(ACCESS_LEVELS.items()), default="open")
+    licence = SelectField("Licence", choices=options([("", "Choose a licence"), *LICENCES.items()]))
+    access = RadioField("Who can read it", choices=options(ACCESS_LEVELS.items()), default="open")
     embargo_until = DateField("Embargo ends on", validators=[Optional()], format="%Y-%m-%d",
                               description="For embargoed items. For example, 2027-03-27.")
     readers = TextAreaField("Named readers", description=(

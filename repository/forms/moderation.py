@@ -7,6 +7,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..models.users import ROLE_LABELS, ROLES
+from . import options
 
 
 class ActionForm(FlaskForm):
@@ -32,6 +33,6 @@ class WithdrawForm(FlaskForm):
 class PersonForm(FlaskForm):
     """An administrator's changes to one account: role and confirmed organisation."""
 
-    role = SelectField("Role", choices=[(role, ROLE_LABELS[role]) for role in ROLES])
+    role = SelectField("Role", choices=options((role, ROLE_LABELS[role]) for role in ROLES))
     organisation = StringField("Confirmed organisation", validators=[
         Length(max=200, message="Organisation must be 200 characters or fewer")])
