@@ -145,16 +145,24 @@ def update_item(session: Session, item: Item, data: ItemData, actor: User, *,
     item.title = data.title.strip()[:500]
     item.abstract = data.abstract.strip()
     item.summary = data.summary.strip()
-    item.year = data.year or (data.date.year if data.date else None)
-    item.date = data.date
+    # The forms have no full date: keep one that bulk ingest or an import recorded.
+    if data.date is not None:
+        item.date = data.date
+    item.year = data.year or (item.date.year if item.date else None)
     item.licence = data.licence
     item.access = data.access
     item.embargo_until = data.embargo_until if data.access == "embargoed" else None
     item.event = event
     item.themes = get_themes(session, list(dict.fromkeys(data.themes)))
     item.places = [ensure_place(session, name) for name in dict.fromkeys(p.strip() for p in data.places if p.strip())]
-    item.authors = [ItemAuthor(position=i, name=a.name.strip()[:200], affiliation=a.affiliation, orcid=a.orcid)
-                    for i, a in enumerate(data.authors) if a.name.strip()]
+    # Authors are edited as names; an unchanged name keeps its affiliation and ORCID.
+    known = {author.name: author for author in item.authors}
+    item.authors = [
+        ItemAuthor(position=i, name=a.name.strip()[:200],
+                   affiliation=a.affiliation or (known[a.name.strip()].affiliation if a.name.strip() in known else ""),
+                   orcid=a.orcid or (known[a.name.strip()].orcid if a.name.strip() in known else None))
+        for i, a in enumerate(a for a in data.authors if a.name.strip())
+    ]
     if data.type == "case_study" or data.case_study:
         sections = data.case_study or {}
         if item.case_study is None:

@@ -263,3 +263,22 @@ def test_reading_age_counts():
                        "legislatively grounded governance arrangements.")
     assert easy.reading_age < hard.reading_age and easy.sentences == 2 and easy.words == 11
     assert readability("").describe().startswith("There is no summary")
+
+
+def test_editing_keeps_what_the_form_does_not_show(stores):
+    from repository.db import transaction
+    from repository.services.accounts import get_user_by_email
+    from repository.services.deposits import update_item
+    from repository.services.items import AuthorData, ItemData, create_item
+
+    make_user(stores, "ed@example.org", "editor")
+    with transaction(stores.sessions) as session:
+        item = create_item(session, ItemData(title="Old", date=date(2014, 5, 2), status="submitted",
+                                             authors=[AuthorData("Ann Example", "University of Leeds", "0000-0002-1825-0097")]))
+        changes = update_item(session, item, ItemData(title="New", authors=[AuthorData("Ann Example"), AuthorData("Bob")]),
+                              get_user_by_email(session, "ed@example.org"))
+        assert item.date == date(2014, 5, 2) and item.year == 2014
+        assert [(a.name, a.affiliation, a.orcid) for a in item.authors] == [
+            ("Ann Example", "University of Leeds", "0000-0002-1825-0097"), ("Bob", "", None)]
+        assert changes["title"] == ["Old", "New"] and changes["authors"] == [["Ann Example"], ["Ann Example", "Bob"]]
+        assert "date" not in changes
