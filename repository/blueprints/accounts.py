@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import smtplib
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -15,6 +17,7 @@ from ..services import accounts
 from ..services.accounts import AccountError, ThrottlePolicy
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
+log = logging.getLogger("repository.accounts")
 
 
 def _policy() -> ThrottlePolicy:
@@ -132,9 +135,13 @@ def request_reset():
             token = accounts.issue_reset_token(session, user, timedelta(minutes=minutes))
             session.commit()
             link = url_for("accounts.reset", token=token, _external=True)
-            send_mail(current_app.config, user.email, "Reset your password",
-                      f"Hello {user.name},\n\nTo set a new password, open this link within {minutes} minutes:\n\n"
-                      f"{link}\n\nThe link works once. If you did not ask for it, you can ignore this message.\n")
+            try:
+                send_mail(current_app.config, user.email, "Reset your password",
+                          f"Hello {user.name},\n\nTo set a new password, open this link within {minutes} minutes:"
+                          f"\n\n{link}\n\nThe link works once. If you did not ask for it, you can ignore this message.\n")
+            except (OSError, smtplib.SMTPException):
+                # Same page either way (it must not reveal accounts); the operator sees the log.
+                log.exception("could not send a password-reset message")
         return render_template("accounts/reset_sent.html", email=form.email.data)
     return render_template("accounts/reset_request.html", form=form), 400 if form.errors else 200
 

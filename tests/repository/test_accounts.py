@@ -184,3 +184,62 @@ def test_sign_in_and_out(client, stores):
     signed_out = client.post("/account/sign-out", follow_redirects=True)
     assert "You have signed out" in signed_out.get_data(as_text=True)
     assert client.get("/account/").status_code == 302
+
+
+def test_mail_goes_through_the_configured_smtp_server():
+    import socket
+    import threading
+
+    from repository.mail import send_mail
+
+    received: list[str] = []
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+
+    def serve() -> None:
+        # Just enough SMTP to take one message.
+        connection, _ = server.accept()
+        stream = connection.makefile("rwb")
+
+        def reply(line: str) -> None:
+            stream.write(line.encode() + b"\r\n")
+            stream.flush()
+
+        reply("220 test ready")
+        while line := stream.readline().decode():
+            command = line.strip().upper()
+            if command.startswith(("EHLO", "HELO")):
+                reply("250 test")
+            elif command.startswith(("MAIL", "RCPT")):
+                reply("250 OK")
+            elif command == "DATA":
+                reply("354 go on")
+                body = []
+                while (data := stream.readline().decode()) not in (".\r\n", ""):
+                    body.append(data)
+                received.append("".join(body))
+                reply("250 queued")
+            elif command == "QUIT":
+                reply("221 bye")
+                break
+        connection.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    config = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": server.getsockname()[1], "MAIL_USE_TLS": False,
+              "MAIL_FROM": "repository@example.org"}
+    assert send_mail(config, "ann@example.org", "Reset your password", "Open this link: http://x/reset/abc")
+    thread.join(5)
+    server.close()
+    [message] = received
+    assert "To: ann@example.org" in message and "Subject: Reset your password" in message
+    assert "http://x/reset/abc" in message
+
+
+def test_without_a_mail_server_the_message_is_logged(caplog):
+    from repository.mail import send_mail
+
+    with caplog.at_level("WARNING", logger="repository.mail"):
+        assert send_mail({}, "ann@example.org", "Hello", "The body") is False
+    assert "No MAIL_SERVER is configured" in caplog.text and "The body" in caplog.text

@@ -197,3 +197,12 @@ def test_switched_off_accounts_cannot_sign_in(client, stores):
     with transaction(stores.sessions) as session:
         get_user_by_email(session, "gone@example.org").active = False
     assert sign_in(client, "gone@example.org").status_code == 400
+
+
+def test_a_mail_server_that_is_down_does_not_break_the_reset_page(app, client, stores, caplog):
+    make_user(stores, "ann@example.org")
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1, MAIL_USE_TLS=False)  # nothing listens there
+    with caplog.at_level("ERROR", logger="repository.accounts"):
+        response = client.post("/account/reset", data={"email": "ann@example.org"})
+    assert response.status_code == 200 and "Check your email" in response.get_data(as_text=True)
+    assert "could not send a password-reset message" in caplog.text
