@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, render_template, request, send_fil
 
 from ..context import db_session, resources
 from ..models import ACCESS_LEVELS
-from ..services.access import can_read_text, can_view, readers_for, text_is_open
+from ..services.access import can_read_text, can_see_tombstone, can_view, is_depositor, is_editor, text_is_open
 from ..services.citations import download_name, highwire_tags, to_bibtex, to_ris
 from ..services.items import CASE_STUDY_FIELDS, find_item
 from ..services.search import passages_in_item, related_items
@@ -32,13 +32,13 @@ def _visible_item(item_id: int):
 def show(item_id: int):
     """Show an item: description, file, case-study sections, related items, citation."""
     item = find_item(db_session(), item_id)
+    user = current_user_record()
     if item is not None and item.status == "withdrawn":
         # The tombstone only for those who could see the item before it was withdrawn.
-        if set(readers_for(item)) & set(current_principals()):
-            return render_template("items/withdrawn.html", item=item), 410
+        if can_see_tombstone(user, item):
+            return render_template("items/withdrawn.html", item=item, editor=is_editor(user)), 410
         abort(404)
     item = _visible_item(item_id)
-    user = current_user_record()
     readable = can_read_text(user, item)
     pdf_url = url_for("items.download", item_id=item.id, _external=True) if readable and item.current_file else None
     page_url = url_for("items.show", item_id=item.id, _external=True)
@@ -55,6 +55,7 @@ def show(item_id: int):
         "items/show.html", item=item, readable=readable, embargoed=not text_is_open(item),
         access_label=ACCESS_LEVELS.get(item.access, item.access), related=related, sections=sections,
         citation_tags=highwire_tags(item, pdf_url=pdf_url, page_url=page_url), q=q, passages=passages,
+        editor=is_editor(user), depositor=is_depositor(user, item),
     )
 
 

@@ -147,3 +147,14 @@ def test_passages_of_an_embargoed_text_stay_closed(app, client, make_item):
     html = client.get(f"/items/{item_id}", query_string={"q": "snorkelwhale"}).get_data(as_text=True)
     assert "snorkelwhale</mark>" not in html and "closed text" not in html
     assert "not available to you" in html
+
+
+def test_editors_get_a_link_to_review_the_item(app, client, res, make_item):
+    from .people import make_user, sign_in
+
+    item_id = make_item(title="Paper to review", pages=["Text."])
+    assert "Review, edit or withdraw" not in client.get(f"/items/{item_id}").get_data(as_text=True)
+    make_user(res, "editor@example.org", "editor")
+    sign_in(client, "editor@example.org")
+    html = client.get(f"/items/{item_id}").get_data(as_text=True)
+    assert f'href="/moderation/items/{item_id}"' in html
