@@ -7,7 +7,7 @@ import json
 import re
 from typing import Any
 
-from whoosh import fields, scoring
+from whoosh import fields, formats, scoring
 
 from indexer.analysis import (
     KEY_SEPARATOR,
@@ -19,11 +19,11 @@ from indexer.analysis import (
 
 # Fields searched by plain words, with the query-time weight of each (BM25F
 # style: a word in the title counts more than the same word in the body).
+# "text" holds title, abstract, summary and body together (one BM25 field is
+# more robust than many short ones); "title" adds weight to title words.
 TEXT_FIELDS: dict[str, float] = {
-    "title": 1.0,
-    "abstract": 1.0,
-    "summary": 1.0,
-    "body": 1.0,
+    "text": 1.0,
+    "title": 0.25,
     "authors": 1.0,
 }
 
@@ -40,7 +40,7 @@ FACET_FIELDS: dict[str, str] = {
 
 # BM25 parameters; per-field B as Whoosh's BM25F takes them (<field>_B).
 BM25_K1 = 1.2
-BM25_B: dict[str, float] = {"title": 0.75, "abstract": 0.75, "summary": 0.75, "body": 0.75, "authors": 0.75}
+BM25_B: dict[str, float] = {"text": 0.75, "title": 0.75, "authors": 0.75}
 
 FIELD_SET = (
     "id", "type", "title", "abstract", "summary", "body", "authors", "themes",
@@ -55,10 +55,12 @@ def make_schema() -> fields.Schema:
         id=fields.ID(unique=True, stored=True, sortable=True),
         fingerprint=fields.ID(sortable=True),
         title=fields.TEXT(analyzer=text, stored=True),
-        abstract=fields.TEXT(analyzer=text, stored=True),
-        summary=fields.TEXT(analyzer=text, stored=True),
-        # Stored so snippets can be cut from it.
-        body=fields.TEXT(analyzer=text, stored=True),
+        # Term vectors (frequencies only) feed pseudo-relevance feedback cheaply.
+        text=fields.TEXT(analyzer=text, vector=formats.Frequency()),
+        # Stored only, for snippets; their words are searched through "text".
+        abstract=fields.STORED(),
+        summary=fields.STORED(),
+        body=fields.STORED(),
         authors=fields.TEXT(analyzer=name_analyzer()),
         spell=fields.TEXT(analyzer=spell_analyzer(), phrase=False),
         type=fields.KEYWORD(analyzer=key_analyzer(), sortable=True),
@@ -126,6 +128,7 @@ def to_fields(doc: dict) -> dict[str, Any]:
         "abstract": abstract,
         "summary": summary,
         "body": body,
+        "text": "\n".join(p for p in (title, abstract, summary, body) if p),
         "authors": ", ".join(authors),
         "spell": "\n".join(p for p in (title, abstract, summary, body) if p),
         "type": _keys(doc.get("type")),

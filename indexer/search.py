@@ -11,9 +11,10 @@ from whoosh.qparser import QueryParser
 from whoosh.spelling import Corrector
 
 from indexer.analysis import lead_snippet, make_snippets
-from indexer.query import parse_query, _rewrite_years
+from indexer import query as query_settings
+from indexer.query import _rewrite_years, feedback_query, parse_query
 from indexer.schema import FACET_FIELDS
-from indexer.store import IndexStore, IndexView, bits_from_ids
+from indexer.store import BitmapSet, IndexStore, IndexView
 
 SORTS = ("relevance", "newest", "oldest", "title")
 FILTER_KEYS = ("type", "themes", "event", "places", "access", "authors")
@@ -143,6 +144,17 @@ def _snippets(view: IndexView, docnum: int, terms: frozenset[str]) -> list[str]:
     return []
 
 
+def _with_feedback(view: IndexView, q, allowed, matched: int):
+    """Return (expanded query, filter): feedback words re-rank only what q matched."""
+    first_pass = view.searcher.search(q, limit=query_settings.FEEDBACK_DOCS, filter=allowed)
+    top = [(hit.docnum, hit.score) for hit in first_pass]
+    expanded = feedback_query(view.searcher, q, top)
+    if expanded is q:
+        return q, allowed
+    # Only documents the typed query matched may appear, so totals and facets stay true.
+    return expanded, BitmapSet(matched, view.size)
+
+
 def _facets(view: IndexView, matched: int) -> dict[str, list[tuple[str, int]]]:
     """Count, for every facet value, the matched documents having it."""
     out: dict[str, list[tuple[str, int]]] = {}
@@ -223,7 +235,7 @@ def search(store: IndexStore, request: SearchRequest) -> SearchResult:
     if browsing:
         matched = allowed.bits
     elif allowed.bits:
-        matched = bits_from_ids(view.searcher.docs_for_query(parsed.query), view.size) & allowed.bits
+        matched = view.query_bits(parsed.query) & allowed.bits
     else:
         matched = 0
     suggestion = None
@@ -236,8 +248,11 @@ def search(store: IndexStore, request: SearchRequest) -> SearchResult:
 
     first = (request.page - 1) * request.per_page
     sortedby = _sorted_by(request.sort, browsing)
+    ranking_query = parsed.query
+    if sortedby is None and query_settings.FEEDBACK_DOCS > 0:
+        ranking_query, allowed = _with_feedback(view, parsed.query, allowed, matched)
     results = view.searcher.search(
-        parsed.query, limit=first + request.per_page, filter=allowed, sortedby=sortedby,
+        ranking_query, limit=first + request.per_page, filter=allowed, sortedby=sortedby,
     )
     scored = sortedby is None
     hits = []
@@ -269,14 +284,14 @@ def more_like_this(store: IndexStore, item_id: str, principals: list[str], *, li
     text += "\n" + (stored.get("body") or "")[:20_000]
     if not text.strip():
         return []
-    terms = view.searcher.key_terms_from_text("body", text, numterms=15, model=Bo1Model)
+    terms = view.searcher.key_terms_from_text("text", text, numterms=15, model=Bo1Model)
     if not terms:
         return []
     top = max(w for _, w in terms) or 1.0
     q = wq.Or([
         wq.Term(f, t, boost=w / top * boost)
         for t, w in terms
-        for f, boost in (("title", 2.0), ("abstract", 1.5), ("body", 1.0))
+        for f, boost in (("title", 0.5), ("text", 1.0))
     ])
     results = view.searcher.search(q, limit=limit, filter=visible, mask={docnum})
     return [view.doc_id(h.docnum) for h in results]

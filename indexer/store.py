@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from whoosh import index, writing
+from whoosh import query as wq
 from whoosh.idsets import DocIdSet
 from whoosh.index import LockError
 
@@ -84,10 +85,46 @@ class IndexView:
                 bits = 0
             else:
                 bits = bits_from_ids(ids, self.size)
-            if len(self._term_bits) > 5000:
+            # A bitmap costs size/8 bytes: keep memory per thread bounded.
+            if len(self._term_bits) > 1500:
                 self._term_bits.clear()
             self._term_bits[key] = bits
         return bits
+
+    def live_bits(self) -> int:
+        """Return the bitmap of all live (not deleted) documents."""
+        bits = self._term_bits.get(("", ""))
+        if bits is None:
+            bits = bits_from_ids(self.reader.all_doc_ids(), self.size)
+            self._term_bits[("", "")] = bits
+        return bits
+
+    def query_bits(self, q) -> int:
+        """Return the bitmap of documents matching q, from cached term bitmaps where possible."""
+        if isinstance(q, wq.Term):
+            return self.term_bits(q.fieldname, q.text)
+        if isinstance(q, wq.Or) and not q.minmatch:
+            bits = 0
+            for sub in q.subqueries:
+                bits |= self.query_bits(sub)
+            return bits
+        if isinstance(q, wq.And):
+            bits = -1
+            for sub in q.subqueries:
+                bits &= self.query_bits(sub)
+                if not bits:
+                    break
+            return max(bits, 0) if bits != -1 else 0
+        if isinstance(q, wq.AndNot):
+            return self.query_bits(q.a) & ~self.query_bits(q.b)
+        if isinstance(q, wq.AndMaybe):
+            return self.query_bits(q.a)
+        if isinstance(q, wq.Not):
+            return self.live_bits() & ~self.query_bits(q.query)
+        if isinstance(q, wq.Every):
+            return self.live_bits()
+        # Phrases, ranges and the rest: let Whoosh find the documents.
+        return bits_from_ids(self.searcher.docs_for_query(q), self.size)
 
     def facet_bits(self, facet: str) -> dict[str, int]:
         """Return value -> bitmap for every value of a facet."""

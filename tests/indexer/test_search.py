@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from indexer.search import BadRequest, SearchRequest, more_like_this, search
@@ -222,3 +224,26 @@ def test_more_like_this_finds_related_items_not_itself(store):
     assert "marac" not in similar
     assert similar and similar[0] in {"sharing", "genogram"}
     assert more_like_this(store, "no-such-id", ["public"]) == []
+
+
+def test_relevance_bench_matches_hand_computed_figures(tmp_path):
+    from bench.relevance import measure
+
+    corpus = [
+        {"_id": "d1", "title": "Zebra stripes", "text": "Zebra stripes and more zebra stripes."},
+        {"_id": "d2", "title": "Crossings", "text": "A zebra crossing in town."},
+        {"_id": "d3", "title": "Giraffe necks", "text": "Why the giraffe neck is long."},
+        {"_id": "d4", "title": "Elephants", "text": "Elephants never forget."},
+    ]
+    (tmp_path / "qrels").mkdir()
+    (tmp_path / "corpus.jsonl").write_text("\n".join(json.dumps(d) for d in corpus))
+    (tmp_path / "queries.jsonl").write_text(
+        json.dumps({"_id": "q1", "text": "zebra stripes"}) + "\n" + json.dumps({"_id": "q2", "text": "giraffe neck"}))
+    # q1's relevant document ranks second, q2's first.
+    (tmp_path / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td2\t1\nq2\td3\t1\n")
+    figures = measure(tmp_path, "test")
+    # nDCG@10: q1 = (1/log2(3)) / 1 = 0.6309, q2 = 1 -> mean 0.8155; MRR@10: (1/2 + 1) / 2.
+    assert figures["ndcg@10"] == pytest.approx(0.8155, abs=1e-4)
+    assert figures["mrr@10"] == pytest.approx(0.75)
+    assert figures["recall@100"] == pytest.approx(1.0)
+    assert figures["queries"] == 2

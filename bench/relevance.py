@@ -1,0 +1,135 @@
+"""Measure ranking quality of the product's own search on a BEIR collection.
+
+    python -m bench.relevance DIR [--qrels test|train] [--set module.NAME=value ...]
+
+DIR holds corpus.jsonl (_id, title, text), queries.jsonl (_id, text) and
+qrels/<split>.tsv (header row; query-id, corpus-id, score). The collection is
+indexed with the product's IndexStore and schema into a temporary folder and
+every judged query goes through indexer.search.search() with default settings.
+Prints one JSON line: ndcg@10, recall@100, mrr@10, queries, seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytrec_eval
+
+from indexer.search import SearchRequest, search
+from indexer.store import IndexStore
+
+DEPTH = 100
+
+
+def read_corpus(folder: Path) -> Iterator[dict]:
+    """Yield index documents for a BEIR corpus: title and body, other fields empty."""
+    with open(folder / "corpus.jsonl", encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            yield {
+                "id": str(row["_id"]), "type": "", "title": row.get("title") or "", "abstract": "",
+                "summary": "", "body": row.get("text") or "", "authors": [], "themes": [], "event": None,
+                "places": [], "year": None, "date": None, "access": "open", "readers": ["public"],
+            }
+
+
+def read_queries(folder: Path) -> dict[str, str]:
+    """Return query id -> query text."""
+    with open(folder / "queries.jsonl", encoding="utf-8") as handle:
+        return {str(row["_id"]): row["text"] for row in map(json.loads, handle)}
+
+
+def read_qrels(folder: Path, split: str) -> dict[str, dict[str, int]]:
+    """Return query id -> {doc id: relevance} from qrels/<split>.tsv."""
+    qrels: dict[str, dict[str, int]] = {}
+    with open(folder / "qrels" / f"{split}.tsv", encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, delimiter="\t")
+        next(reader)  # header row
+        for qid, docid, score in reader:
+            qrels.setdefault(qid, {})[docid] = int(score)
+    return qrels
+
+
+def run_queries(store: IndexStore, queries: dict[str, str], qids) -> dict[str, dict[str, float]]:
+    """Run each query through the product's search; return a ranked run per query."""
+    run: dict[str, dict[str, float]] = {}
+    for qid in qids:
+        # Snippets, facets and suggestions do not touch ranking; they are off to save time.
+        result = search(store, SearchRequest(q=queries[qid], per_page=DEPTH, highlight=False, facets=False, suggest=False))
+        # Scores from rank, so ties cannot reorder documents inside the evaluator.
+        run[qid] = {hit.id: float(DEPTH - rank) for rank, hit in enumerate(result.hits)}
+    return run
+
+
+def evaluate(qrels: dict[str, dict[str, int]], run: dict[str, dict[str, float]]) -> dict[str, float]:
+    """Return mean nDCG@10, recall@100 and MRR@10 over the judged queries."""
+    full = pytrec_eval.RelevanceEvaluator(qrels, {"ndcg_cut.10", "recall.100"})
+    top10 = {q: {d: s for d, s in docs.items() if s > DEPTH - 10} for q, docs in run.items()}
+    rr = pytrec_eval.RelevanceEvaluator(qrels, {"recip_rank"})
+    # A query with no hits still counts (as zero) in every mean.
+    padded = {q: run.get(q) or {"__none__": 0.0} for q in qrels}
+    padded10 = {q: top10.get(q) or {"__none__": 0.0} for q in qrels}
+    per_query = full.evaluate(padded)
+    per_query_rr = rr.evaluate(padded10)
+    n = len(qrels)
+    return {
+        "ndcg@10": round(sum(m["ndcg_cut_10"] for m in per_query.values()) / n, 4),
+        "recall@100": round(sum(m["recall_100"] for m in per_query.values()) / n, 4),
+        "mrr@10": round(sum(m["recip_rank"] for m in per_query_rr.values()) / n, 4),
+    }
+
+
+def apply_settings(settings: list[str]) -> None:
+    """Override module constants for an experiment, e.g. indexer.query.COORD_SCALE=0.5."""
+    for item in settings:
+        target, _, raw = item.partition("=")
+        module_name, _, attr = target.rpartition(".")
+        module = importlib.import_module(module_name)
+        if not hasattr(module, attr):
+            raise SystemExit(f"unknown setting {target}")
+        setattr(module, attr, json.loads(raw))
+
+
+def measure(folder: Path, split: str = "test", index_dir: Path | None = None) -> dict:
+    """Index the collection, run the judged queries and return the figures."""
+    qrels = read_qrels(folder, split)
+    queries = read_queries(folder)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = IndexStore(index_dir or Path(tmp) / "index")
+        if not index_dir or store.doc_count() == 0:
+            store.rebuild(read_corpus(folder))
+        run = run_queries(store, queries, [q for q in qrels if q in queries])
+        store.close()
+    figures = evaluate(qrels, run)
+    figures["queries"] = len(qrels)
+    figures["seconds"] = round(time.perf_counter() - started, 1)
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.relevance", description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path, help="BEIR collection folder")
+    parser.add_argument("--qrels", default="test", choices=("test", "train"), help="judgement split")
+    parser.add_argument("--set", dest="settings", action="append", default=[], metavar="MODULE.NAME=JSON",
+                        help="override a ranking constant for an experiment")
+    parser.add_argument("--index", type=Path, help="reuse (or create) an index folder instead of a temporary one")
+    args = parser.parse_args(argv)
+    if not (args.folder / "corpus.jsonl").is_file():
+        print(f"no corpus.jsonl in {args.folder}", file=sys.stderr)
+        return 2
+    apply_settings(args.settings)
+    print(json.dumps(measure(args.folder, args.qrels, args.index)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
