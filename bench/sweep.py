@@ -21,6 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-mb", type=int, default=Limits.memory_mb, help="memory limit per file")
     parser.add_argument("--slowest", type=int, default=10, help="how many of the slowest files to list")
     parser.add_argument("--all", action="store_true", help="list every file with its outcome")
+    parser.add_argument("--files-per-worker", type=int, default=None,
+                        help="replace each worker after this many files (1 = a fresh process per file)")
     args = parser.parse_args(argv)
 
     paths = sorted(p for p in args.folder.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
@@ -28,6 +30,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no .pdf files under {args.folder}", file=sys.stderr)
         return 2
     limits = Limits(seconds=args.seconds, memory_mb=args.memory_mb)
+    if args.files_per_worker:
+        from indexer import extract
+
+        extract._FILES_PER_WORKER = args.files_per_worker  # to measure what reusing workers buys
     started = time.perf_counter()
     results: list[Extraction] = []
     for result in extract_many(paths, jobs=args.jobs, limits=limits):
