@@ -100,10 +100,8 @@ def extract_many(
                 except StopIteration:
                     exhausted = True
                     break
-                early = _precheck(path, limits)
-                if early is None:
-                    pool.submit(path)
-                else:
+                early = _precheck(path, limits) or pool.submit(path)
+                if early is not None:
                     yield from pool.hand_over([early])
             if not pool.busy():
                 if exhausted:
@@ -147,6 +145,8 @@ def _precheck(path: str, limits: Limits) -> Extraction | None:
         return reject("file not found")
     except OSError as exc:
         return reject(f"could not read the file ({exc.strerror or exc})")
+    except ValueError:  # a path with a NUL byte in it
+        return reject("could not read the file (the path is not valid)")
     return None
 
 
@@ -279,25 +279,29 @@ class _Pool:
     def busy(self) -> list[_Worker]:
         return [w for w in self.workers if w.job is not None]
 
-    def submit(self, path: str) -> None:
-        """Give `path` to an idle live worker, starting one if needed."""
+    def submit(self, path: str) -> Extraction | None:
+        """Give `path` to an idle live worker, starting one if needed; a result if none starts."""
         for worker in [w for w in self.workers if w.job is None]:
             fresh = worker.files < _FILES_PER_WORKER
             if fresh and worker.alive() and self._send(worker, path):
-                return
+                return None
             self._retire(worker, force=False)
-        worker = _Worker(self.limits)
+        try:
+            worker = _Worker(self.limits)
+        except OSError as exc:  # out of processes or file descriptors: this file only
+            return Extraction(path=path, sha256="", size=0, status="rejected",
+                              reason=f"could not start the PDF reader ({exc.strerror or exc})")
         self.workers.append(worker)
-        if not self._send(worker, path):
-            # The send only fails if the new process died at once; collect() reports it.
-            pass
+        # If this send fails the new process died at once; collect() reports why.
+        self._send(worker, path)
+        return None
 
     def _send(self, worker: _Worker, path: str) -> bool:
         now = time.monotonic()
         grace = 0.0 if worker.ready else _STARTUP_SECONDS
         worker.job = _Job(path, now + grace + self.limits.seconds)
         try:
-            worker.conn.send(path)
+            worker.conn.send(os.path.abspath(path))  # the worker must not depend on our cwd
         except OSError:
             return False
         return True
@@ -357,8 +361,8 @@ class _Pool:
                     worker.job = None
                     worker.files += 1
                     return _conclude(job, message[1], message[2], self.limits)
-        except (EOFError, OSError):
-            worker.eof = True  # the process has gone; collect() reports it
+        except Exception:  # noqa: BLE001  # EOF, a broken pipe or a garbled message: treat as dead
+            worker.eof = True  # collect() reports it
         return None
 
     @staticmethod

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -156,6 +158,20 @@ def test_oversized_file_is_rejected_without_parsing(tmp_path: Path, pdfs) -> Non
 def test_missing_file_and_folder(tmp_path: Path) -> None:
     assert extract_file(tmp_path / "nowhere.pdf").reason == "file not found"
     assert extract_file(tmp_path).reason == "not a file (it is a folder)"
+    assert extract_file("bad\x00name.pdf").reason == "could not read the file (the path is not valid)"
+
+
+def test_relative_paths_are_read_from_the_callers_folder(tmp_path: Path, pdfs, monkeypatch) -> None:
+    pdfs.text_pdf(tmp_path / "here.pdf", ["Relative path text"])
+    monkeypatch.chdir(tmp_path)
+    result = extract_file("here.pdf")
+    assert (result.path, result.pages) == ("here.pdf", ["Relative path text"])
+
+
+def test_importing_the_extractor_loads_no_web_framework() -> None:
+    code = "import sys, indexer.extract, indexer.metadata, indexer.themes; print('flask' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 
 def test_pipe_is_not_a_regular_file(tmp_path: Path) -> None:
