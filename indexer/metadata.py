@@ -76,6 +76,31 @@ _DATED_YEAR = re.compile(
 _ANY_YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 _ABSTRACT_WORDS = 300
 _MIN_PARAGRAPH_WORDS = 40
+_PAGE_NUMBER = re.compile(
+    r"^(?:page\s*\d+(?:\s*(?:of|/)\s*\d+)?|p\s?a\s?g\s?e\s?\d+.*|[-–]?\s*\d{1,4}\s*[-–]?|[ivxlc]{1,6})$",
+    re.IGNORECASE,
+)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE_LINE = re.compile(
+    r"^(?:(?:date(?: received)?|updated|last updated|published|publication date|revision dates?"
+    r"|report date|implementation date)\s*:?\s*)?"
+    rf"(?:(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{_MONTH},?\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?(?:19|20)\d\d"
+    r"|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|(?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+_JUNK_LINE = re.compile(
+    r"^(?:contents|table of contents|official(?:\s*-\s*sensitive)?|research article|draft|confidential"
+    r"|(?:in\s+)?proceedings of\b|arxiv:|doi:|issn\b|isbn\b|www\.|https?://)|©|\bc©|copyright\b"
+    r"|\bvol\.\s*\d+.*\bno\.\s*\d+|\S+@\S+\.\w+|^\S+\.(?:org|gov|com|ac|co|net)(?:\.uk)?\S*$",
+    re.IGNORECASE,
+)
+_DOMAIN = re.compile(r"\b[\w-]+\.(?:org|gov|com|net|ac|co|nhs)(?:\.uk)?\b", re.IGNORECASE)
+_BULLET = "•·▪◦-–*"
+_SMALL_WORDS = frozenset(
+    "a an and as at but by for from in into nor of on or over the to via with".split()
+)
+_CONNECTORS = tuple(f" {w}" for w in _SMALL_WORDS) + (":", "-", "–", "&", ",")
+_MARKER_CHARS = "∗†‡*☯"
 
 
 def suggest_metadata(
@@ -148,33 +173,6 @@ def _line_after(lines: list[str], title: str) -> int:
         if not key.startswith(joined):
             joined = line_key if key.startswith(line_key) else ""
     return 0
-
-
-_PAGE_NUMBER = re.compile(
-    r"^(?:page\s*\d+(?:\s*(?:of|/)\s*\d+)?|p\s?a\s?g\s?e\s?\d+.*|[-–]?\s*\d{1,4}\s*[-–]?|[ivxlc]{1,6})$",
-    re.IGNORECASE,
-)
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_DATE_LINE = re.compile(
-    r"^(?:(?:date(?: received)?|updated|last updated|published|publication date|revision dates?"
-    r"|report date|implementation date)\s*:?\s*)?"
-    rf"(?:(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{_MONTH},?\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?(?:19|20)\d\d"
-    r"|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|(?:19|20)\d\d)\b",
-    re.IGNORECASE,
-)
-_JUNK_LINE = re.compile(
-    r"^(?:contents|table of contents|official(?:\s*-\s*sensitive)?|research article|draft|confidential"
-    r"|(?:in\s+)?proceedings of\b|arxiv:|doi:|issn\b|isbn\b|www\.|https?://)|©|\bc©|copyright\b"
-    r"|\bvol\.\s*\d+.*\bno\.\s*\d+|\S+@\S+\.\w+|^\S+\.(?:org|gov|com|ac|co|net)(?:\.uk)?\S*$",
-    re.IGNORECASE,
-)
-_DOMAIN = re.compile(r"\b[\w-]+\.(?:org|gov|com|net|ac|co|nhs)(?:\.uk)?\b", re.IGNORECASE)
-_BULLET = "•·▪◦-–*"
-_SMALL_WORDS = frozenset(
-    "a an and as at but by for from in into nor of on or over the to via with".split()
-)
-_CONNECTORS = tuple(f" {w}" for w in _SMALL_WORDS) + (":", "-", "–", "&", ",")
-_MARKER_CHARS = "∗†‡*☯"
 
 
 def normalise_key(text: str) -> str:
