@@ -56,9 +56,49 @@ def register():
             field.errors = [*field.errors, str(error)]
         else:
             login_user(user)
-            flash("Your account has been created and you are signed in.", "success")
+            _send_confirmation(user)
+            flash(f"Your account has been created and you are signed in. We have sent a link to {user.email}: "
+                  "follow it to confirm your email address.", "success")
             return redirect(url_for("accounts.overview"))
     return render_template("accounts/register.html", form=form), 400 if form.errors else 200
+
+
+def _send_confirmation(user) -> None:
+    """Mail the link that confirms the person owns their address (failures are logged)."""
+    link = url_for("accounts.confirm", token=accounts.confirmation_token(user, current_app.config["SECRET_KEY"]),
+                   _external=True)
+    days = int(current_app.config["EMAIL_CONFIRM_DAYS"])
+    try:
+        send_mail(current_app.config, user.email, "Confirm your email address",
+                  f"Hello {user.name},\n\nTo confirm that this is your email address, open this link within "
+                  f"{days} days:\n\n{link}\n\nIf you did not create an account, you can ignore this message.\n")
+    except (OSError, smtplib.SMTPException):
+        log.exception("could not send an email-confirmation message")
+
+
+@bp.get("/confirm/<token>")
+def confirm(token: str):
+    """Confirm an email address with the link mailed at registration."""
+    session = db_session()
+    days = int(current_app.config["EMAIL_CONFIRM_DAYS"])
+    try:
+        user = accounts.confirm_email(session, token, current_app.config["SECRET_KEY"], timedelta(days=days))
+    except AccountError as error:
+        return render_template("accounts/confirm_invalid.html", reason=str(error)), 404
+    session.commit()
+    flash(f"Thank you: {user.email} is confirmed.", "success")
+    return redirect(url_for("accounts.overview") if current_user.is_authenticated else url_for("accounts.sign_in"))
+
+
+@bp.post("/confirm")
+@login_required
+def resend_confirmation():
+    """Send the confirmation link again."""
+    user = current_user._get_current_object()
+    if user.email_confirmed_at is None:
+        _send_confirmation(user)
+        flash(f"We have sent a new link to {user.email}.", "success")
+    return redirect(url_for("accounts.overview"))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

@@ -55,6 +55,9 @@ class User(Base):
     organisation_claim: Mapped[str] = mapped_column(String(200), default="")
     # Changed with the password, so every other signed-in browser is signed out.
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    # Set when the person follows the link mailed at registration (or by an administrator):
+    # only a confirmed address may be named as a reader of a restricted item.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

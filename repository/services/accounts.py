@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -87,9 +88,13 @@ def get_user_by_email(session: Session, email: str) -> User:
 
 
 def create_user(
-    session: Session, email: str, name: str, password: str, *, role: str = "reader", organisation_claim: str = ""
+    session: Session, email: str, name: str, password: str, *, role: str = "reader", organisation_claim: str = "",
+    confirmed: bool = True,
 ) -> User:
-    """Create an account; raise AccountError if the email is taken or the password too weak."""
+    """Create an account; raise AccountError if the email is taken or the password too weak.
+
+    Accounts an administrator makes count as confirmed; registration passes confirmed=False.
+    """
     email = normalise_email(email)
     if "@" not in email:
         raise AccountError("Enter an email address in the correct format, like name@example.org")
@@ -104,6 +109,7 @@ def create_user(
         password_hash=hash_password(password),
         role=role,
         organisation_claim=organisation_claim.strip()[:200],
+        email_confirmed_at=utcnow() if confirmed else None,
     )
     session.add(user)
     session.flush()
@@ -120,7 +126,32 @@ def register_user(
     which opens restricted items, is confirmed by an editor or administrator.
     """
     role = "depositor" if wants_to_deposit else "reader"
-    return create_user(session, email, name, password, role=role, organisation_claim=organisation)
+    return create_user(session, email, name, password, role=role, organisation_claim=organisation, confirmed=False)
+
+
+_CONFIRM_SALT = "confirm-email"
+
+
+def confirmation_token(user: User, secret: str) -> str:
+    """Return a signed token that confirms `user` owns their email address."""
+    return URLSafeTimedSerializer(secret, salt=_CONFIRM_SALT).dumps({"id": user.id, "email": user.email})
+
+
+def confirm_email(session: Session, token: str, secret: str, max_age: timedelta) -> User:
+    """Mark the address in a confirmation token as confirmed; raise InvalidToken if it cannot be."""
+    try:
+        data = URLSafeTimedSerializer(secret, salt=_CONFIRM_SALT).loads(token, max_age=int(max_age.total_seconds()))
+    except (BadSignature, SignatureExpired):
+        raise InvalidToken("This link to confirm your email address has expired or is not valid. "
+                           "Ask for a new one from your account page.") from None
+    user = session.get(User, data.get("id")) if isinstance(data, dict) else None
+    # The address must still be the one the link was sent to.
+    if user is None or user.email != data.get("email"):
+        raise InvalidToken("This link to confirm your email address is not valid.")
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+        session.flush()
+    return user
 
 
 def set_role(session: Session, user: User, role: str) -> User:

@@ -183,16 +183,23 @@ def set_named_readers(session: Session, item: Item, emails: list[str]) -> None:
     from ..models import ItemGrant
 
     wanted: list[User] = []
-    unknown = []
+    unknown: list[str] = []
+    unconfirmed: list[str] = []
     for email in dict.fromkeys(e.strip().lower() for e in emails if e.strip()):
         user = find_user_by_email(session, email)
         if user is None:
             unknown.append(email)
+        elif user.email_confirmed_at is None:
+            # Anyone may register any address; only its confirmed owner may be let in.
+            unconfirmed.append(email)
         else:
             wanted.append(user)
     if unknown:
         raise InvalidItem("No account has the email address " + ", ".join(unknown)
                           + ". Named readers must register first")
+    if unconfirmed:
+        raise InvalidItem("The account with the email address " + ", ".join(unconfirmed)
+                          + " has not confirmed its email address yet, so it cannot be named as a reader")
     keep = {user.id for user in wanted}
     item.grants[:] = [grant for grant in item.grants if grant.user_id in keep]
     have = {grant.user_id for grant in item.grants}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -243,3 +244,28 @@ def test_without_a_mail_server_the_message_is_logged(caplog):
     with caplog.at_level("WARNING", logger="repository.mail"):
         assert send_mail({}, "ann@example.org", "Hello", "The body") is False
     assert "No MAIL_SERVER is configured" in caplog.text and "The body" in caplog.text
+
+
+def test_registration_mails_a_link_that_confirms_the_address(client, stores, caplog):
+    with caplog.at_level("WARNING", logger="repository.mail"):
+        client.post("/account/register", data={"name": "Rhea", "email": "rhea@example.org",
+                                               "password": "a long pass phrase", "confirm": "a long pass phrase"})
+    assert "not confirmed yet" in client.get("/account/").get_data(as_text=True)
+    [link] = re.findall(r"http://localhost(/account/confirm/\S+)", caplog.text)
+    assert client.get(link[:-3] + "xyz").status_code == 404  # tampered
+    response = client.get(link, follow_redirects=True)
+    assert "rhea@example.org is confirmed" in response.get_data(as_text=True)
+    assert "(confirmed)" in client.get("/account/").get_data(as_text=True)
+    with stores.sessions() as session:
+        assert accounts.get_user_by_email(session, "rhea@example.org").email_confirmed_at is not None
+
+
+def test_confirmation_links_expire(stores):
+    with transaction(stores.sessions) as session:
+        user = accounts.register_user(session, "late@example.org", "Late", PASSWORD)
+        token = accounts.confirmation_token(user, "secret")
+        with pytest.raises(InvalidToken):
+            accounts.confirm_email(session, token, "another secret", timedelta(days=7))
+        with pytest.raises(InvalidToken, match="expired"):
+            accounts.confirm_email(session, token, "secret", timedelta(seconds=-1))
+        assert accounts.confirm_email(session, token, "secret", timedelta(days=7)).email_confirmed_at

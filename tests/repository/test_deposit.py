@@ -282,3 +282,16 @@ def test_editing_keeps_what_the_form_does_not_show(stores):
             ("Ann Example", "University of Leeds", "0000-0002-1825-0097"), ("Bob", "", None)]
         assert changes["title"] == ["Old", "New"] and changes["authors"] == [["Ann Example"], ["Ann Example", "Bob"]]
         assert "date" not in changes
+
+
+def test_only_confirmed_addresses_can_be_named_as_readers(depositor, stores, tmp_path):
+    from repository.db import transaction
+    from repository.services.accounts import register_user
+
+    with transaction(stores.sessions) as session:
+        register_user(session, "claimed@example.org", "Someone", "a long pass phrase")
+    item_id = int(_upload(depositor, pdf_bytes(tmp_path, [TEXT])).headers["Location"].split("/")[-2])
+    form = _form_for(_item(stores, item_id), access="restricted", readers="claimed@example.org")
+    page = depositor.post(f"/deposit/{item_id}/edit", data=form).get_data(as_text=True)
+    assert "has not confirmed its email address yet" in page
+    assert _item(stores, item_id).grants == []
