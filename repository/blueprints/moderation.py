@@ -190,6 +190,13 @@ def person(user_id: int):
     if not form.validate_on_submit():
         flash("; ".join(error for errors in form.errors.values() for error in errors) + ".", "error")
         return redirect(url_for("moderation.people"))
+    wanted = (form.organisation.data or "").strip()
+    current = user.organisation.name if user.organisation else ""
+    if wanted and wanted.lower() != current.lower() and user.email_confirmed_at is None:
+        # Membership opens restricted items: only for someone who has shown they own the address.
+        flash(f"{user.email} has not confirmed their email address, so their organisation cannot be confirmed yet.",
+              "error")
+        return redirect(url_for("moderation.people"))
     try:
         accounts.set_role(session, user, form.role.data)
         stale = accounts.set_organisation(session, user, form.organisation.data or None)

@@ -211,6 +211,13 @@ def test_an_administrator_confirms_an_organisation_and_restricted_items_follow(c
     assert "Not confirmed" in page and "dep@example.org" in page
     with stores.sessions() as session:
         dep_id = get_user_by_email(session, "dep@example.org").id
+    form = {f"u{dep_id}-role": "depositor", f"u{dep_id}-organisation": "Leeds City Council"}
+    refused = client.post(f"/moderation/people/{dep_id}", data=form, follow_redirects=True)
+    assert "has not confirmed their email address" in refused.get_data(as_text=True)
+    assert colleague_finds() == 0
+    with transaction(stores.sessions) as session:
+        from repository.models.base import utcnow
+        get_user_by_email(session, "dep@example.org").email_confirmed_at = utcnow()
     response = client.post(f"/moderation/people/{dep_id}", data={
         f"u{dep_id}-role": "depositor", f"u{dep_id}-organisation": "Leeds City Council"}, follow_redirects=True)
     assert "dep@example.org is now depositor, Leeds City Council" in response.get_data(as_text=True)
