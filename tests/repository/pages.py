@@ -57,7 +57,7 @@ def result_ids(html: str) -> list[int]:
 
 def total(html: str) -> int:
     """Return the results count in the finder's heading."""
-    match = re.search(r'id="results-heading">([\d,]+) results?', html)
+    match = re.search(r'id="results-heading"[^>]*>([\d,]+) results?', html)
     assert match, "no results heading on the page"
     return int(match.group(1).replace(",", ""))
 
