@@ -83,9 +83,9 @@ def _check_embargoes() -> None:
     res = resources()
     today = date.today()
     with res.sessions() as session:
-        if not due_embargoes(session, today):
-            return
         try:
+            if not due_embargoes(session, today):
+                return
             lifted = lift_due_embargoes(session, res.index, today)
             session.commit()
         except Exception:  # a busy index or database must not fail the page; the next check retries
