@@ -47,6 +47,7 @@ class FacetValue:
     value: str
     label: str
     count: int
+    depth: int = 0  # themes: 0 for a top-level theme, 1 for a sub-theme ...
 
 
 @dataclass
@@ -107,7 +108,30 @@ def facet_labels(session: Session, facets: dict[str, list[tuple[str, int]]]) -> 
         if key in facets:
             labels = names.get(key, {})
             out[key] = [FacetValue(value, labels.get(value, value), count) for value, count in facets[key]]
+    if out.get("themes"):
+        out["themes"] = _in_taxonomy_order(session, out["themes"])
     return out
+
+
+def _in_taxonomy_order(session: Session, values: list[FacetValue]) -> list[FacetValue]:
+    """Order theme counts as the taxonomy tree (each theme followed by its sub-themes)."""
+    themes = list(session.scalars(select(Theme).order_by(Theme.position, Theme.id)))
+    children: dict[int | None, list[Theme]] = {}
+    for theme in themes:
+        children.setdefault(theme.parent_id, []).append(theme)
+    order: dict[str, tuple[int, int]] = {}
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for theme in children.get(parent_id, []):
+            if theme.slug not in order:  # a cycle in edited data must not loop forever
+                order[theme.slug] = (len(order), depth)
+                walk(theme.id, depth + 1)
+
+    walk(None, 0)
+    ranked = sorted(values, key=lambda v: order.get(v.value, (len(order), 0))[0])
+    for value in ranked:
+        value.depth = order.get(value.value, (0, 0))[1]
+    return ranked
 
 
 def run_search(session: Session, store: IndexStore, request: SearchRequest) -> SearchOutcome:

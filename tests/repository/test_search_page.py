@@ -176,3 +176,14 @@ def test_the_query_and_filters_stay_in_the_form(demo_client):
     assert 'name="q" type="search" value="consent"' in html
     assert is_checked(html, "theme", "families")
     assert '<option value="title" selected' in html
+
+
+def test_the_theme_filter_follows_the_taxonomy(demo_client):
+    html = demo_client.get("/search", query_string={"q": "families"}).get_data(as_text=True)
+    families = html.index('value="families"')
+    troubled = html.index('value="troubled-families"')
+    assert families < troubled
+    child = html.rfind('<div class="govuk-checkboxes__item', 0, troubled)
+    assert "app-filter-child" in html[child:troubled]
+    parent = html.rfind('<div class="govuk-checkboxes__item', 0, families)
+    assert "app-filter-child" not in html[parent:families]
