@@ -187,3 +187,11 @@ def test_the_theme_filter_follows_the_taxonomy(demo_client):
     assert "app-filter-child" in html[child:troubled]
     parent = html.rfind('<div class="govuk-checkboxes__item', 0, families)
     assert "app-filter-child" not in html[parent:families]
+
+
+def test_a_page_past_the_last_says_so_and_links_back(demo_client):
+    html = demo_client.get("/search", query_string={"q": "marac", "page": 50}).get_data(as_text=True)
+    assert result_ids(html) == [] and total(html) > 0
+    assert "There are no results on this page" in html
+    back = [href for href, text in links(html) if text == "Go to the first page"]
+    assert back and "page=" not in back[0] and "q=marac" in back[0]
