@@ -21,7 +21,6 @@ AUDIT_ACTIONS = {
     "withdrawn": "Withdrawn",
     "new_version": "New version of the file",
     "embargo_lifted": "Embargo ended",
-    "access_changed": "Named readers changed",
 }
 
 

@@ -145,10 +145,11 @@ def test_editors_edit_published_metadata_and_the_audit_log_shows_the_diff(client
     item_id = _published_item(client, stores, tmp_path)
     page = client.get(f"/moderation/items/{item_id}").get_data(as_text=True)
     form = _description(page)
-    form.update(title="A corrected title about quillwort", save="y")
+    form.update(title="A corrected title about quillwort", authors="Dee Positor\nBob Person", save="y")
     assert client.post(f"/moderation/items/{item_id}/edit", data=form).status_code == 302
     page = client.get(f"/moderation/items/{item_id}").get_data(as_text=True)
     assert "A paper to withdraw → A corrected title about quillwort" in page
+    assert "Dee Positor → Dee Positor, Bob Person" in page
     assert "by ed@example.org" in page
     # The index follows at once.
     hits = search(stores.index, SearchRequest(q="corrected")).hits
