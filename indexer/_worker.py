@@ -38,6 +38,10 @@ _INFO_KEYS = {
     "/CreationDate": "creation_date",
 }
 _INFO_MAX = 2000
+# Real pages hold a few thousand characters; more is a bomb or garbage, and all of it would
+# travel to the parent, which has no memory limit of its own.
+PAGE_TEXT_LIMIT = 200_000
+DOCUMENT_TEXT_LIMIT = 20_000_000
 _PDF_DATE = re.compile(r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?")
 
 
@@ -134,7 +138,10 @@ def _extract(conn: Connection, path: str, max_pages: int) -> str | None:
         return f"damaged PDF: {_short(exc)}"
 
     conn.send(("head", page_count, _read_info(reader)))
+    total = 0
     for number in range(1, min(page_count, max_pages) + 1):
+        if total > DOCUMENT_TEXT_LIMIT:
+            break  # the parent reports the pages not read
         text, error = "", None
         # Font sizes on the first page tell the title apart from the rest (indexer.metadata).
         runs: list[tuple[float, str]] | None = [] if number == 1 else None
@@ -144,7 +151,8 @@ def _extract(conn: Connection, path: str, max_pages: int) -> str | None:
                 raw = page.extract_text()
             else:
                 raw = page.extract_text(visitor_text=_size_recorder(runs))
-            text = normalise_text(raw or "")
+            text = normalise_text((raw or "")[:PAGE_TEXT_LIMIT])
+            total += len(text)
         except MemoryError:
             raise
         except RecursionError:
@@ -158,9 +166,12 @@ def _extract(conn: Connection, path: str, max_pages: int) -> str | None:
 def _size_recorder(runs: list[tuple[float, str]]) -> Any:
     """Return a pypdf text visitor that appends (font size as drawn, text) to `runs`."""
 
+    budget = [PAGE_TEXT_LIMIT]
+
     def record(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
-        if not text.strip() or len(runs) > 5000:
+        if not text.strip() or len(runs) > 5000 or budget[0] <= 0:
             return
+        budget[0] -= len(text)
         # The drawn size is the font size scaled by the text and current transformation matrices.
         a = tm[0] * cm[0] + tm[1] * cm[2]
         b = tm[0] * cm[1] + tm[1] * cm[3]

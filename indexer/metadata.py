@@ -75,6 +75,9 @@ _DATED_YEAR = re.compile(
 )
 _ANY_YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 _ABSTRACT_WORDS = 300
+_MAX_LINES = 400
+_PAGE_CHARS = 30_000
+_LINE_CHARS = 300
 _MIN_PARAGRAPH_WORDS = 40
 _PAGE_NUMBER = re.compile(
     r"^(?:page\s*\d+(?:\s*(?:of|/)\s*\d+)?|p\s?a\s?g\s?e\s?\d+.*|[-–]?\s*\d{1,4}\s*[-–]?|[ivxlc]{1,6})$",
@@ -111,23 +114,31 @@ def suggest_metadata(
     font_runs: list[tuple[float, str]] | None = None,
 ) -> Suggestion:
     """Guess bibliographic fields from the info dictionary, then from the first page's text."""
-    first = pages[0] if pages else ""
+    # Bounded views of the text: the heuristics below are regular expressions, and a crafted
+    # page of one 200,000-character line must not keep the parent busy for minutes.
+    front = [page[:_PAGE_CHARS] for page in pages[:3]]
+    first = _bounded(front[0]) if front else ""
     lines = first.split("\n")
     title, title_end = _guess_title(info, lines, font_runs or [], file_name)
     return Suggestion(
         title=title,
         authors=_guess_authors(info, lines, title_end),
-        abstract=_guess_abstract(pages[:3]),
+        abstract=_guess_abstract(front),
         year=_guess_year(info, first),
-        keywords=_guess_keywords(info, pages[:2]),
+        keywords=_guess_keywords(info, [_bounded(page) for page in front[:2]]),
     )
+
+
+def _bounded(page: str) -> str:
+    """Return the first lines of `page`, each cut short: all a title page's front matter needs."""
+    return "\n".join(line[:_LINE_CHARS] for line in page.split("\n", _MAX_LINES)[:_MAX_LINES])
 
 
 def clean_info_title(raw: str | None, file_name: str = "") -> str | None:
     """Return the info dictionary's title if it looks like a real title, else None."""
     if not raw:
         return None
-    title = _TITLE_SUFFIXES.sub("", " ".join(raw.split())).strip(" -_:;,.")
+    title = _TITLE_SUFFIXES.sub("", " ".join(raw[:500].split())).strip(" -_:;,.")
     letters = sum(ch.isalpha() for ch in title)
     words = title.split()
     if _JUNK_TITLE.match(title) or _FILE_LIKE.search(title) or len(words) < 2 or letters < 8:
@@ -418,7 +429,7 @@ def _confirmed(names: list[str], page: str) -> bool:
 
 
 def _info_authors(raw: str) -> list[str]:
-    raw = re.sub(r"\([^)]*\)", "", " ".join(raw.split())).strip(" ,;")
+    raw = re.sub(r"\([^)]*\)", "", " ".join(raw[:500].split())).strip(" ,;")
     raw = raw.split(" - ")[0].strip()  # "Robertson, Kirsty-Leigh - ST GL": a team after the name
     if not raw or _JUNK_AUTHOR.search(raw):
         return []
@@ -508,7 +519,7 @@ def _guess_abstract(pages: list[str]) -> str | None:
         for paragraph in re.split(r"\n\s*\n", page):
             text = " ".join(paragraph.split())
             sentences = text.count(". ")
-            if len(text.split()) >= _MIN_PARAGRAPH_WORDS and sentences >= 1 and not is_junk_line(text):
+            if len(text.split()) >= _MIN_PARAGRAPH_WORDS and sentences >= 1 and not is_junk_line(text[:200]):
                 return _trim_words(text)
     return None
 

@@ -14,8 +14,11 @@ _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _SPACES = re.compile(r"[ \t]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
-# A word, a hyphen at the end of a line, and a lowercase continuation on the next line.
-_BROKEN_WORD = re.compile(r"(\w+)-[ \t]*\n[ \t]*([^\W\d_]+)")
+# A hyphen at a line end between a word and a letter. The words on either side are read with
+# bounded lookups, not inside this pattern: "\w+-" would rescan a long run for every start.
+_LINE_END_HYPHEN = re.compile(r"(?<=\w)-[ \t]*\n[ \t]*(?=[^\W\d_])")
+_HEAD = re.compile(r"\w{1,60}$")
+_TAIL = re.compile(r"[^\W\d_]{1,60}")
 _WORD = re.compile(r"\w+(?:-\w+)*")
 # Prefixes that form real hyphenated compounds; kept when the document gives no other clue.
 _COMPOUND_PREFIXES = frozenset({"self", "non", "multi", "cross", "well", "ex", "co"})
@@ -40,18 +43,24 @@ def _join_broken_words(text: str) -> str:
     if "-\n" not in text:
         return text
     words = {w.lower() for w in _WORD.findall(text)}
+    pieces, last = [], 0
+    for match in _LINE_END_HYPHEN.finditer(text):
+        head_match = _HEAD.search(text, max(0, match.start() - 60), match.start())
+        tail_match = _TAIL.match(text, match.end())
+        head = head_match.group() if head_match else ""
+        tail = tail_match.group() if tail_match else ""
+        pieces.append(text[last : match.start()])
+        pieces.append("" if _joins(head, tail, words) else "-")
+        last = match.end()
+    pieces.append(text[last:])
+    return "".join(pieces)
 
-    def join(match: re.Match[str]) -> str:
-        head, tail = match.group(1), match.group(2)
-        if not tail[0].islower():
-            # "Leeds-\nBradford": a capital after the break is a real compound.
-            return f"{head}-{tail}"
-        joined = (head + tail).lower()
-        hyphenated = f"{head}-{tail}".lower()
-        if hyphenated in words and joined not in words:
-            return f"{head}-{tail}"
-        if joined not in words and head.lower() in _COMPOUND_PREFIXES:
-            return f"{head}-{tail}"
-        return head + tail
 
-    return _BROKEN_WORD.sub(join, text)
+def _joins(head: str, tail: str, words: set[str]) -> bool:
+    """Decide whether 'head-' at a line end and 'tail' on the next line are one word."""
+    if not tail[:1].islower():
+        return False  # "Leeds-\nBradford": a capital after the break is a real compound
+    joined, hyphenated = (head + tail).lower(), f"{head}-{tail}".lower()
+    if hyphenated in words and joined not in words:
+        return False
+    return not (joined not in words and head.lower() in _COMPOUND_PREFIXES)

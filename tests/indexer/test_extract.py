@@ -218,6 +218,16 @@ def test_pages_beyond_the_limit_are_not_read(tmp_path: Path, pdfs) -> None:
     assert result.reason == "only the first 2 of 5 pages were read"
 
 
+def test_absurdly_long_page_text_is_cut(tmp_path: Path, pdfs) -> None:
+    from indexer._worker import PAGE_TEXT_LIMIT
+
+    path = tmp_path / "long-line.pdf"
+    path.write_bytes(pdfs.raw_pdf([pdfs.text_content("x" * (PAGE_TEXT_LIMIT + 5000)), pdfs.text_content("Next")]))
+    result = extract_file(path)
+    assert result.status == "ok"
+    assert len(result.pages[0]) == PAGE_TEXT_LIMIT and result.pages[1] == "Next"
+
+
 def test_extract_many_gives_one_result_per_path_including_bad_ones(tmp_path: Path, pdfs) -> None:
     slow = tmp_path / "slow.pdf"
     slow.write_bytes(pdfs.raw_pdf([pdfs.slow_content(200_000)]))
