@@ -15,6 +15,7 @@ from repository.db import transaction
 from repository.services import moderation
 from repository.services.accounts import get_user_by_email
 from repository.services.items import AuthorData, ItemData, attach_file, create_item
+from repository.services.readability import readability
 from tests.browser import browse, describe_violations
 
 from .people import PASSWORD, make_pdf, make_user
@@ -85,6 +86,8 @@ def test_anonymous_account_pages(site, path, expected, submit_empty):
 
 
 def test_depositor_pages(site):
+    from playwright.sync_api import expect
+
     browser, ids = site
     browser.context.clear_cookies()
     _sign_in(browser, "dep@example.org")
@@ -93,6 +96,17 @@ def test_depositor_pages(site):
                                (f"/deposit/{ids['draft']}/edit", False)):
         _check(browser, path, submit_empty=submit_empty)
     assert "Please say which councils took part." in browser.page.content()
+    # With JavaScript, the reading age follows the summary as it is typed.
+    browser.page.fill("#summary", "Interorganisational information exchange necessitates comprehensive, "
+                                  "legislatively grounded governance arrangements.")
+    expect(browser.page.locator("#reading-age")).to_contain_text("18 or over")
+    for text in ("We met every week. We shared what we knew. It helped.",
+                 "Councils, police and health visitors met every day to share worries about families. "
+                 "Sharing early kept children safer, and staff needed clear rules about consent."):
+        browser.page.fill("#summary", text)
+        # The same words as the server shows on save.
+        expect(browser.page.locator("#reading-age")).to_have_text(readability(text).describe())
+    assert not browser.console, browser.console
 
 
 def test_editor_and_administrator_pages(site):
