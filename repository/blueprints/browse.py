@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from ..context import db_session, resources
 from ..models import Event, Place
-from ..services.browse import events_with_counts, facet_counts, places_by_region, theme_tree, visible_total
+from ..services.browse import (author_counts, events_with_counts, facet_counts, places_by_region, theme_tree,
+                               visible_total)
 from ..services.places import find_event
 from ..services.taxonomy import find_theme
 from .common import current_principals
@@ -81,7 +82,7 @@ def event(slug: str):
 @bp.get("/authors")
 def authors():
     """List authors of the items the reader may see, A to Z by surname."""
-    counts = _counts("authors")
+    counts = author_counts(db_session(), resources().index, current_principals())
     ordered = sorted(counts.items(), key=lambda pair: (pair[0].split()[-1].lower(), pair[0].lower()))
     return render_template("browse/authors.html", authors=ordered)
 

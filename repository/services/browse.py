@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from indexer.search import SearchRequest, search
+from indexer.search import FACET_LIMIT, MAX_PER_PAGE, MAX_RESULTS_DEPTH, SearchRequest, search
 from indexer.store import IndexStore
 
-from ..models import Event, Place, Theme
+from ..models import Event, ItemAuthor, Place, Theme
 from .search import load_items
 
 
@@ -81,3 +81,32 @@ def events_with_counts(session: Session, counts: dict[str, int]) -> list[tuple[E
     """Return every event, newest first, with its number of visible items."""
     events = session.scalars(select(Event).order_by(Event.date.desc().nulls_last(), Event.name))
     return [(event, counts.get(event.slug, 0)) for event in events]
+
+
+def visible_ids(store: IndexStore, principals: list[str]) -> list[int]:
+    """Return the ids of every item the principals may see (up to the engine's paging depth)."""
+    ids: list[int] = []
+    for page in range(1, MAX_RESULTS_DEPTH // MAX_PER_PAGE + 1):
+        result = search(store, SearchRequest(q="", principals=principals, page=page, per_page=MAX_PER_PAGE,
+                                             highlight=False, facets=False, suggest=False))
+        ids += [int(hit.id) for hit in result.hits]
+        if len(ids) >= result.total or not result.hits:
+            break
+    return ids
+
+
+def author_counts(session: Session, store: IndexStore, principals: list[str]) -> dict[str, int]:
+    """Return author name -> number of visible items, for every author."""
+    counts = facet_counts(store, principals, "authors")
+    if len(counts) < FACET_LIMIT:
+        return counts
+    # The engine lists the most frequent values only; count the rest from the records of
+    # the items the index says are visible, so the rule of who sees what stays in one place.
+    ids = visible_ids(store, principals)
+    full: dict[str, int] = {}
+    for start in range(0, len(ids), 500):
+        rows = session.execute(select(ItemAuthor.name, ItemAuthor.item_id)
+                               .where(ItemAuthor.item_id.in_(ids[start:start + 500])))
+        for name, _item_id in rows:
+            full[name] = full.get(name, 0) + 1
+    return full

@@ -146,3 +146,25 @@ def test_browse_pages_do_not_count_or_name_hidden_items(app, client, make_item):
     assert client.get("/authors/Secret Author").status_code == 404
     theme = client.get("/themes/domestic-abuse").get_data(as_text=True)
     assert total(theme) == 0 and "Restricted case" not in theme
+
+
+def test_the_author_index_lists_every_visible_author_beyond_the_facet_limit(app, client):
+    from indexer.search import FACET_LIMIT
+    from repository.db import transaction
+    from repository.services.indexing import index_items
+    from repository.services.items import AuthorData, ItemData, create_item
+
+    names = [f"Author Number{i:03d}" for i in range(FACET_LIMIT + 5)]
+    with app.app_context():
+        res = resources()
+        with transaction(res.sessions) as session:
+            ids = [create_item(session, ItemData(title=f"Paper {name}", authors=[AuthorData(name)], year=2015)).id
+                   for name in names]
+            ids.append(create_item(session, ItemData(title="Hidden", authors=[AuthorData("Hidden Writer")],
+                                                     access="restricted", year=2015)).id)
+        with res.sessions() as session:
+            index_items(session, res.index, ids)
+    html = client.get("/authors").get_data(as_text=True)
+    listed = [text for href, text in links(html) if href.startswith("/authors/")]
+    assert listed == names
+    assert "Hidden Writer" not in html
