@@ -187,6 +187,10 @@ def test_access_matrix(matrix, level: Level, who: str):
     place_counts = {f["value"]: f["count"] for f in browse["facets"].get("places", [])}
     place_slug = level.place.lower().replace(" ", "-")
     assert place_counts.get(place_slug) == (1 if sees else None)
+    author_counts = {f["value"]: f["count"] for f in browse["facets"].get("authors", [])}
+    assert author_counts.get(f"Author {level.title_word.title()}") == (1 if sees else None)
+    if not sees:
+        assert level.title_word not in json.dumps(browse).lower()
     expected_total = 1 + sum(who in SEES_RECORD[other.name] for other in LEVELS)  # + the open anchor
     assert browse["total"] == expected_total
 
