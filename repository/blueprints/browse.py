@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ..context import db_session, resources
 from ..models import Event, Place
-from ..services.browse import (author_counts, events_with_counts, facet_counts, places_by_region, theme_tree,
+from ..services.browse import (events_with_counts, facet_counts, full_counts, places_by_region, theme_tree,
                                visible_total)
 from ..services.places import find_event
 from ..services.taxonomy import find_theme
@@ -47,7 +47,8 @@ def theme(slug: str):
 @bp.get("/places")
 def places():
     """List the places that items are about, grouped by region."""
-    return render_template("browse/places.html", regions=places_by_region(db_session(), _counts("places")))
+    counts = full_counts(db_session(), resources().index, current_principals(), "places")
+    return render_template("browse/places.html", regions=places_by_region(db_session(), counts))
 
 
 @bp.get("/places/<slug>")
@@ -66,7 +67,8 @@ def place(slug: str):
 @bp.get("/events")
 def events():
     """List the seminars and events of the series."""
-    return render_template("browse/events.html", events=events_with_counts(db_session(), _counts("event")))
+    counts = full_counts(db_session(), resources().index, current_principals(), "event")
+    return render_template("browse/events.html", events=events_with_counts(db_session(), counts))
 
 
 @bp.get("/events/<slug>")
@@ -82,7 +84,7 @@ def event(slug: str):
 @bp.get("/authors")
 def authors():
     """List authors of the items the reader may see, A to Z by surname."""
-    counts = author_counts(db_session(), resources().index, current_principals())
+    counts = full_counts(db_session(), resources().index, current_principals(), "authors")
     ordered = sorted(counts.items(), key=lambda pair: (pair[0].split()[-1].lower(), pair[0].lower()))
     return render_template("browse/authors.html", authors=ordered)
 

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from indexer.search import FACET_LIMIT, MAX_PER_PAGE, MAX_RESULTS_DEPTH, SearchRequest, search
 from indexer.store import IndexStore
 
-from ..models import Event, ItemAuthor, Place, Theme
+from ..models import Event, Item, ItemAuthor, Place, Theme
+from ..models.items import item_places
 from .search import load_items
 
 
@@ -95,18 +96,26 @@ def visible_ids(store: IndexStore, principals: list[str]) -> list[int]:
     return ids
 
 
-def author_counts(session: Session, store: IndexStore, principals: list[str]) -> dict[str, int]:
-    """Return author name -> number of visible items, for every author."""
-    counts = facet_counts(store, principals, "authors")
+def _record_counts(session: Session, ids: list[int], facet: str) -> dict[str, int]:
+    """Count facet values from the database records of the given (visible) items."""
+    queries = {
+        "authors": lambda chunk: select(ItemAuthor.name).where(ItemAuthor.item_id.in_(chunk)),
+        "places": lambda chunk: select(Place.slug).join(item_places, item_places.c.place_id == Place.id)
+        .where(item_places.c.item_id.in_(chunk)),
+        "event": lambda chunk: select(Event.slug).join(Item, Item.event_id == Event.id).where(Item.id.in_(chunk)),
+    }
+    counts: dict[str, int] = {}
+    for start in range(0, len(ids), 500):
+        for (value,) in session.execute(queries[facet](ids[start:start + 500])):
+            counts[value] = counts.get(value, 0) + 1
+    return counts
+
+
+def full_counts(session: Session, store: IndexStore, principals: list[str], facet: str) -> dict[str, int]:
+    """Return value -> number of visible items for every value of authors, places or event."""
+    counts = facet_counts(store, principals, facet)
     if len(counts) < FACET_LIMIT:
         return counts
-    # The engine lists the most frequent values only; count the rest from the records of
+    # The engine lists only the most frequent values; count the rest from the records of
     # the items the index says are visible, so the rule of who sees what stays in one place.
-    ids = visible_ids(store, principals)
-    full: dict[str, int] = {}
-    for start in range(0, len(ids), 500):
-        rows = session.execute(select(ItemAuthor.name, ItemAuthor.item_id)
-                               .where(ItemAuthor.item_id.in_(ids[start:start + 500])))
-        for name, _item_id in rows:
-            full[name] = full.get(name, 0) + 1
-    return full
+    return _record_counts(session, visible_ids(store, principals), facet)

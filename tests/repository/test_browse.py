@@ -148,7 +148,7 @@ def test_browse_pages_do_not_count_or_name_hidden_items(app, client, make_item):
     assert total(theme) == 0 and "Restricted case" not in theme
 
 
-def test_the_author_index_lists_every_visible_author_beyond_the_facet_limit(app, client):
+def test_author_and_place_indexes_list_everything_visible_beyond_the_facet_limit(app, client):
     from indexer.search import FACET_LIMIT
     from repository.db import transaction
     from repository.services.indexing import index_items
@@ -158,13 +158,18 @@ def test_the_author_index_lists_every_visible_author_beyond_the_facet_limit(app,
     with app.app_context():
         res = resources()
         with transaction(res.sessions) as session:
-            ids = [create_item(session, ItemData(title=f"Paper {name}", authors=[AuthorData(name)], year=2015)).id
-                   for name in names]
+            ids = [create_item(session, ItemData(title=f"Paper {name}", authors=[AuthorData(name)], year=2015,
+                                                 places=[f"Town {i:03d}"])).id
+                   for i, name in enumerate(names)]
             ids.append(create_item(session, ItemData(title="Hidden", authors=[AuthorData("Hidden Writer")],
-                                                     access="restricted", year=2015)).id)
+                                                     places=["Secret Town"], access="restricted", year=2015)).id)
         with res.sessions() as session:
             index_items(session, res.index, ids)
     html = client.get("/authors").get_data(as_text=True)
     listed = [text for href, text in links(html) if href.startswith("/authors/")]
     assert listed == names
     assert "Hidden Writer" not in html
+    places = client.get("/places").get_data(as_text=True)
+    listed = [href for href, _ in links(places) if href.startswith("/places/")]
+    assert listed == [f"/places/town-{i:03d}" for i in range(len(names))]
+    assert "Secret Town" not in places
