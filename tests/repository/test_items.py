@@ -158,3 +158,25 @@ def test_editors_get_a_link_to_review_the_item(app, client, res, make_item):
     sign_in(client, "editor@example.org")
     html = client.get(f"/items/{item_id}").get_data(as_text=True)
     assert f'href="/moderation/items/{item_id}"' in html
+
+
+def test_earlier_versions_are_listed_and_downloadable(app, client, make_item, tmp_path):
+    from indexer.extract import extract_file
+    from repository.services.items import attach_file
+
+    from .conftest import write_pdf
+
+    item_id = make_item(title="Guidance with two editions", pages=["First edition."])
+    with app.app_context():
+        res = resources()
+        with transaction(res.sessions) as session:
+            extraction = extract_file(write_pdf(tmp_path / "second-edition.pdf", ["Second edition."]))
+            attach_file(session, session.get(Item, item_id), extraction, res.files)
+    html = client.get(f"/items/{item_id}").get_data(as_text=True)
+    versions = html.split(">Versions<", 1)[1].split("</ol>", 1)[0]
+    assert "Version 2" in versions and "(current)" in versions and "Version 1" in versions
+    first = client.get(f"/items/{item_id}/versions/1.pdf")
+    assert first.status_code == 200 and first.mimetype == "application/pdf"
+    current = client.get(f"/items/{item_id}/file.pdf")
+    assert current.data != first.data
+    assert client.get(f"/items/{item_id}/versions/3.pdf").status_code == 404
