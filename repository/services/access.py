@@ -11,6 +11,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from indexer.store import IndexStore
+
 from ..models import Item, User
 
 PUBLIC = "public"
@@ -131,26 +136,22 @@ def can_add_version(user: Any, item: Item) -> bool:
     return is_depositor(user, item) and item.status in ("draft", "published")
 
 
-def due_embargoes(session, today: date) -> list[int]:
+def due_embargoes(session: Session, today: date) -> list[int]:
     """Return the ids of items whose embargo has ended but is still recorded."""
-    from sqlalchemy import select
-
     return list(session.scalars(
         select(Item.id).where(Item.access == "embargoed", Item.embargo_until <= today).order_by(Item.id)
     ))
 
 
-def lift_due_embargoes(session, store, today: date | None = None) -> list[int]:
+def lift_due_embargoes(session: Session, store: IndexStore, today: date | None = None) -> list[int]:
     """Open every item whose embargo ends on or before `today`, re-index them; return their ids.
 
     The item's access becomes "open" (its embargo date stays as history), so the check
     that finds due items stays cheap and each embargo is lifted once. The index is written
     before the caller commits: a locked index leaves the embargo to the next check.
     """
-    from sqlalchemy import update
-
     from . import audit
-    from .indexing import index_items
+    from .indexing import index_items  # indexing imports this module: import at call time
 
     today = today or date.today()
     lifted = []

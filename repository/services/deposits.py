@@ -14,7 +14,7 @@ from indexer.extract import Extraction, Limits, extract_file
 from indexer.store import IndexStore
 from indexer.themes import suggest_themes
 
-from ..models import CaseStudy, Item, ItemAuthor, ItemFile, User
+from ..models import CaseStudy, Item, ItemAuthor, ItemFile, ItemGrant, User
 from ..storage import FileStore
 from . import audit
 from .access import can_add_version, can_edit, is_depositor
@@ -180,8 +180,6 @@ def update_item(session: Session, item: Item, data: ItemData, actor: User, *,
 
 def set_named_readers(session: Session, item: Item, emails: list[str]) -> None:
     """Replace the people named as readers of a restricted item; unknown addresses are an error."""
-    from ..models import ItemGrant
-
     wanted: list[User] = []
     unknown: list[str] = []
     unconfirmed: list[str] = []
