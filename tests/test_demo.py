@@ -281,3 +281,12 @@ def test_main_renders_into_the_given_folder(
     assert "wrote 2 PDFs" in capsys.readouterr().out
     assert pdfs.main([]) == 2
     assert "usage:" in capsys.readouterr().err
+
+
+def test_every_place_mentioned_has_a_region_and_ons_code():
+    listed = {place["name"]: place for place in COLLECTION["places"]}
+    mentioned = {p for document in DOCUMENTS for p in document["places"]} | {e["place"] for e in EVENTS.values()}
+    assert mentioned <= set(listed)
+    for place in listed.values():
+        assert place["region"]
+        assert re.fullmatch(r"E0[6-9]\d{6}", place["ons_code"])

@@ -21,9 +21,11 @@ from ..services.items import AuthorData, ItemData
 from ..services.places import ensure_place, find_event
 
 
-def _add_events(res: Resources, events: list[dict]) -> None:
+def _add_places_and_events(res: Resources, collection: dict) -> None:
     with transaction(res.sessions) as session:
-        for entry in events:
+        for entry in collection.get("places", []):
+            ensure_place(session, entry["name"], region=entry.get("region", ""), ons_code=entry.get("ons_code"))
+        for entry in collection["events"]:
             if find_event(session, entry["slug"]) is None:
                 session.add(Event(
                     slug=entry["slug"], name=entry["name"], date=date.fromisoformat(entry["date"]),
@@ -54,7 +56,7 @@ def demo_item_data(entry: dict) -> ItemData:
 def load_demo(res: Resources, work_dir: Path) -> Counter[str]:
     """Render the demo collection into `work_dir` and ingest it; return counts by status."""
     collection = demo_pdfs.load_collection()
-    _add_events(res, collection["events"])
+    _add_places_and_events(res, collection)
     by_file = {entry["file"]: entry for entry in collection["documents"]}
     paths = demo_pdfs.render_collection(work_dir)
 

@@ -15,13 +15,19 @@ def find_place(session: Session, name_or_slug: str) -> Place | None:
     return session.scalar(select(Place).where(Place.slug == slug))
 
 
-def ensure_place(session: Session, name: str, *, region: str = "", kind: str = "council") -> Place:
-    """Return the place called `name`, creating it if it is new."""
+def ensure_place(session: Session, name: str, *, region: str = "", kind: str = "council",
+                 ons_code: str | None = None) -> Place:
+    """Return the place called `name`, creating it if it is new; fill in a missing region or code."""
     place = find_place(session, name)
     if place is None:
-        place = Place(slug=slugify(name), name=name.strip(), region=region, kind=kind)
+        place = Place(slug=slugify(name), name=name.strip(), region=region, kind=kind, ons_code=ons_code)
         session.add(place)
         session.flush()
+        return place
+    if region and not place.region:
+        place.region = region
+    if ons_code and not place.ons_code:
+        place.ons_code = ons_code
     return place
 
 

@@ -173,3 +173,11 @@ def test_author_and_place_indexes_list_everything_visible_beyond_the_facet_limit
     listed = [href for href, _ in links(places) if href.startswith("/places/")]
     assert listed == [f"/places/town-{i:03d}" for i in range(len(names))]
     assert "Secret Town" not in places
+
+
+def test_places_index_groups_demo_places_by_region(demo_client):
+    page = demo_client.get("/places").get_data(as_text=True)
+    assert "Region not recorded" not in page
+    for region, place in (("North West", "Blackpool"), ("Yorkshire and The Humber", "Leeds"), ("London", "Camden")):
+        assert region in page and place in page
+    assert page.index("North West") < page.index("Blackpool") < page.index("Stockport")
