@@ -24,17 +24,6 @@ MAX_QUERY_CHARS = 500
 # Plain words kept from a fallback query (a pasted page must not become 2,000 terms).
 MAX_WORDS = 40
 
-# Coordination bonus for OR queries: documents holding more of the words score
-# higher (Whoosh's Or(scale=...)); tuned in bench/RESULTS.md.
-COORD_SCALE = 0.0
-
-# Pseudo-relevance feedback (RM3 style): the top FEEDBACK_DOCS of a first pass
-# lend their most typical FEEDBACK_TERMS words to a second, re-ranking pass,
-# weighted by FEEDBACK_WEIGHT against the original query. 0 docs turns it off.
-FEEDBACK_DOCS = 0
-FEEDBACK_TERMS = 10
-FEEDBACK_WEIGHT = 0.5
-
 # Field names a person may type -> index field.
 FIELD_NAMES: dict[str, str] = {
     # Abstract, summary and body are searched together as "text".
@@ -126,11 +115,11 @@ def malformed_reason(text: str) -> str | None:
     return None
 
 
-def make_parser(schema, *, group_scale: float | None = None) -> MultifieldParser:
+def make_parser(schema) -> MultifieldParser:
     """Build the query parser: OR of words over the text fields with their weights."""
-    scale = COORD_SCALE if group_scale is None else group_scale
-    group = OrGroup.factory(scale) if scale else OrGroup
-    parser = MultifieldParser(list(TEXT_FIELDS), schema, fieldboosts=dict(TEXT_FIELDS), group=group)
+    # Whoosh's coordination bonus (OrGroup.factory) is lost when the parser
+    # flattens nested ORs, and BM25 already favours documents with more words.
+    parser = MultifieldParser(list(TEXT_FIELDS), schema, fieldboosts=dict(TEXT_FIELDS), group=OrGroup)
     # Wildcards and boosts surprise people who type "?" or "^"; * patterns are slow.
     for plugin in (WildcardPlugin, BoostPlugin, EveryPlugin):
         parser.remove_plugin_class(plugin)
@@ -191,12 +180,12 @@ def _text_terms(q: wq.Query) -> frozenset[str]:
     return frozenset(terms)
 
 
-def parse_query(text: str, schema, *, group_scale: float | None = None) -> ParsedQuery:
+def parse_query(text: str, schema) -> ParsedQuery:
     """Parse a user query; malformed input is searched as plain words with fallback=True."""
     text = (text or "").strip()
     if not text:
         return ParsedQuery(wq.Every(), False, frozenset(), "")
-    parser = make_parser(schema, group_scale=group_scale)
+    parser = make_parser(schema)
     if malformed_reason(text) is None:
         try:
             q = _apply_not(parser.parse(_rewrite_years(text)))
@@ -213,31 +202,3 @@ def parse_query(text: str, schema, *, group_scale: float | None = None) -> Parse
     q = _use_array_unions(parser.parse(words))
     return ParsedQuery(q, True, _text_terms(q), words)
 
-
-def feedback_query(searcher, q: wq.Query, top: list[tuple[int, float]], *, field: str = "text") -> wq.Query:
-    """Return q widened with the typical words of the top documents (RM3 style).
-
-    top holds (docnum, score) of the first pass. Each document's words count by
-    their share of its length, times the document's share of the top scores.
-    """
-    if not top or FEEDBACK_TERMS <= 0:
-        return q
-    reader = searcher.reader()
-    best = max(score for _, score in top) or 1.0
-    weights: dict[str, float] = {}
-    for docnum, score in top:
-        if not reader.has_vector(docnum, field):
-            continue
-        vector = list(reader.vector_as("weight", docnum, field))
-        length = sum(w for _, w in vector) or 1.0
-        doc_weight = score / best
-        for term, w in vector:
-            weights[term] = weights.get(term, 0.0) + doc_weight * w / length
-    if not weights:
-        return q
-    chosen = sorted(weights.items(), key=lambda tw: tw[1], reverse=True)[:FEEDBACK_TERMS]
-    top_weight = chosen[0][1]
-    extra = [wq.Term(field, term, boost=FEEDBACK_WEIGHT * w / top_weight) for term, w in chosen]
-    widened = wq.Or([q] + extra)
-    widened.matcher_type = wq.Or.ARRAY_MATCHER
-    return widened

@@ -7,7 +7,7 @@ import json
 import re
 from typing import Any
 
-from whoosh import fields, formats, scoring
+from whoosh import fields, scoring
 
 from indexer.analysis import (
     KEY_SEPARATOR,
@@ -55,8 +55,7 @@ def make_schema() -> fields.Schema:
         id=fields.ID(unique=True, stored=True, sortable=True),
         fingerprint=fields.ID(sortable=True),
         title=fields.TEXT(analyzer=text, stored=True),
-        # Term vectors (frequencies only) feed pseudo-relevance feedback cheaply.
-        text=fields.TEXT(analyzer=text, vector=formats.Frequency()),
+        text=fields.TEXT(analyzer=text),
         # Stored only, for snippets; their words are searched through "text".
         abstract=fields.STORED(),
         summary=fields.STORED(),

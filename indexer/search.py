@@ -11,10 +11,9 @@ from whoosh.qparser import QueryParser
 from whoosh.spelling import Corrector
 
 from indexer.analysis import lead_snippet, make_snippets
-from indexer import query as query_settings
-from indexer.query import _rewrite_years, feedback_query, parse_query
+from indexer.query import _rewrite_years, parse_query
 from indexer.schema import FACET_FIELDS
-from indexer.store import BitmapSet, IndexStore, IndexView
+from indexer.store import IndexStore, IndexView
 
 SORTS = ("relevance", "newest", "oldest", "title")
 FILTER_KEYS = ("type", "themes", "event", "places", "access", "authors")
@@ -144,17 +143,6 @@ def _snippets(view: IndexView, docnum: int, terms: frozenset[str]) -> list[str]:
     return []
 
 
-def _with_feedback(view: IndexView, q, allowed, matched: int):
-    """Return (expanded query, filter): feedback words re-rank only what q matched."""
-    first_pass = view.searcher.search(q, limit=query_settings.FEEDBACK_DOCS, filter=allowed)
-    top = [(hit.docnum, hit.score) for hit in first_pass]
-    expanded = feedback_query(view.searcher, q, top)
-    if expanded is q:
-        return q, allowed
-    # Only documents the typed query matched may appear, so totals and facets stay true.
-    return expanded, BitmapSet(matched, view.size)
-
-
 def _facets(view: IndexView, matched: int) -> dict[str, list[tuple[str, int]]]:
     """Count, for every facet value, the matched documents having it."""
     out: dict[str, list[tuple[str, int]]] = {}
@@ -248,11 +236,8 @@ def search(store: IndexStore, request: SearchRequest) -> SearchResult:
 
     first = (request.page - 1) * request.per_page
     sortedby = _sorted_by(request.sort, browsing)
-    ranking_query = parsed.query
-    if sortedby is None and query_settings.FEEDBACK_DOCS > 0:
-        ranking_query, allowed = _with_feedback(view, parsed.query, allowed, matched)
     results = view.searcher.search(
-        ranking_query, limit=first + request.per_page, filter=allowed, sortedby=sortedby,
+        parsed.query, limit=first + request.per_page, filter=allowed, sortedby=sortedby,
     )
     scored = sortedby is None
     hits = []
