@@ -20,6 +20,7 @@ from indexer.extract import Extraction, Limits, extract_many
 from indexer.store import IndexStore
 from indexer.themes import suggest_themes
 
+from .services import audit
 from .services.indexing import index_items
 from .services.items import AuthorData, ItemData, attach_file, create_item, find_file_by_sha
 from .services.taxonomy import theme_vocabulary
@@ -169,6 +170,7 @@ class Ingester:
             try:
                 item = create_item(session, data)
                 attach_file(session, item, extraction, self.files, original_name=Path(extraction.path).name)
+                audit.record(session, item, None, "created", message="bulk ingest")
                 session.commit()
             except Exception as error:  # one bad record must not stop the batch
                 session.rollback()

@@ -8,7 +8,6 @@ import pytest
 
 from repository import create_app
 from repository.commands.database import prepare_database
-from repository.context import resources
 
 
 @pytest.fixture
@@ -46,6 +45,9 @@ def runner(app):
 
 @pytest.fixture
 def res(app):
-    """Return the app's Resources (database, index, files) inside an app context."""
-    with app.app_context():
-        yield resources()
+    """Return the app's Resources (database, index, files).
+
+    No app context is held open: a test client's requests must each get their own `g`
+    (database session, signed-in user), as they do in production.
+    """
+    return app.extensions["repository"]

@@ -5,10 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from fpdf import FPDF
 
-from repository.context import resources
 from repository.db import transaction
 from repository.services.accounts import create_user, set_organisation
 
@@ -61,15 +59,3 @@ def csrf_token(html: str) -> str:
     assert match, "no CSRF token on the page"
     return match.group(1)
 
-
-@pytest.fixture
-def stores(app):
-    """Return the app's Resources WITHOUT holding an app context open.
-
-    The shared `res` fixture keeps one app context pushed for the whole test, so every
-    request of a test client would share one `g` (and Flask-Login's cached user). Tests
-    that sign people in and out use this instead.
-    """
-    with app.app_context():
-        found = resources()
-    return found

@@ -13,7 +13,7 @@ from repository.models import PasswordResetToken, SignInAttempt, User
 from repository.services import accounts
 from repository.services.accounts import AccountError, InvalidToken, ThrottlePolicy
 
-from .people import PASSWORD, make_user, sign_in, stores  # noqa: F401 - stores is a fixture
+from .people import PASSWORD, make_user, sign_in
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
 
@@ -157,7 +157,7 @@ def test_load_user_needs_the_current_session_token(res):
 
 # --- pages ----------------------------------------------------------------------------------
 
-def test_register_signs_in_and_shows_the_account(client, stores):
+def test_register_signs_in_and_shows_the_account(client, res):
     response = client.post("/account/register", data={
         "name": "Rhea Searcher", "email": "Rhea@Example.org", "organisation": "Leeds City Council",
         "password": "a long pass phrase", "confirm": "a long pass phrase"})
@@ -168,7 +168,7 @@ def test_register_signs_in_and_shows_the_account(client, stores):
     assert client.get("/deposit/new").status_code == 403  # a reader, as she did not ask to deposit
 
 
-def test_register_as_a_depositor_opens_the_deposit_pages(client, stores):
+def test_register_as_a_depositor_opens_the_deposit_pages(client, res):
     client.post("/account/register", data={
         "name": "Dee", "email": "dee@example.org", "wants_to_deposit": "y",
         "password": "a long pass phrase", "confirm": "a long pass phrase"})
@@ -177,8 +177,8 @@ def test_register_as_a_depositor_opens_the_deposit_pages(client, stores):
     assert "My deposits" in header and "Your account" in header
 
 
-def test_sign_in_and_out(client, stores):
-    make_user(stores, "ann@example.org")
+def test_sign_in_and_out(client, res):
+    make_user(res, "ann@example.org")
     assert client.get("/account/").status_code == 302
     assert sign_in(client, "ann@example.org").headers["Location"] == "/account/"
     assert client.get("/account/").status_code == 200
@@ -246,7 +246,7 @@ def test_without_a_mail_server_the_message_is_logged(caplog):
     assert "No MAIL_SERVER is configured" in caplog.text and "The body" in caplog.text
 
 
-def test_registration_mails_a_link_that_confirms_the_address(client, stores, caplog):
+def test_registration_mails_a_link_that_confirms_the_address(client, res, caplog):
     with caplog.at_level("WARNING", logger="repository.mail"):
         client.post("/account/register", data={"name": "Rhea", "email": "rhea@example.org",
                                                "password": "a long pass phrase", "confirm": "a long pass phrase"})
@@ -256,12 +256,12 @@ def test_registration_mails_a_link_that_confirms_the_address(client, stores, cap
     response = client.get(link, follow_redirects=True)
     assert "rhea@example.org is confirmed" in response.get_data(as_text=True)
     assert "(confirmed)" in client.get("/account/").get_data(as_text=True)
-    with stores.sessions() as session:
+    with res.sessions() as session:
         assert accounts.get_user_by_email(session, "rhea@example.org").email_confirmed_at is not None
 
 
-def test_confirmation_links_expire(stores):
-    with transaction(stores.sessions) as session:
+def test_confirmation_links_expire(res):
+    with transaction(res.sessions) as session:
         user = accounts.register_user(session, "late@example.org", "Late", PASSWORD)
         token = accounts.confirmation_token(user, "secret")
         with pytest.raises(InvalidToken):

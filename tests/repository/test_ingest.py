@@ -142,3 +142,14 @@ def test_folder_without_pdfs_is_a_usage_error(app, runner, tmp_path):
     result = runner.invoke(args=["ingest", str(tmp_path / "notes")])
     assert result.exit_code == 2
     assert "no PDF files" in result.output
+
+
+def test_bulk_ingest_is_recorded_in_each_items_audit_log(app, runner, res, tmp_path):
+    from repository.services.audit import entries_for
+
+    _papers(tmp_path / "in")
+    assert runner.invoke(args=["ingest", str(tmp_path / "in")]).exit_code == 0
+    with res.sessions() as session:
+        for item in session.scalars(select(Item)):
+            [entry] = entries_for(session, item)
+            assert (entry.action, entry.actor, entry.message) == ("created", "system", "bulk ingest")

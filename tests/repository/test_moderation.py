@@ -10,7 +10,7 @@ from sqlalchemy import select
 from indexer.search import SearchRequest, search
 from repository.models import AuditEntry, Item
 
-from .people import PASSWORD, make_user, pdf_bytes, sign_in, stores  # noqa: F401 - stores is a fixture
+from .people import PASSWORD, make_user, pdf_bytes, sign_in
 
 TEXT = ("How a council, the police and health visitors share information about families at risk. "
         "The multi-agency safeguarding hub met daily; the word quillwort marks this test paper.")
@@ -20,8 +20,8 @@ def _sign_out(client):
     client.post("/account/sign-out")
 
 
-def _item(stores, item_id: int) -> Item:
-    return stores.sessions().get(Item, item_id)
+def _item(res, item_id: int) -> Item:
+    return res.sessions().get(Item, item_id)
 
 
 def _description(page: str) -> dict:
@@ -34,8 +34,8 @@ def _description(page: str) -> dict:
             "readers": "", "themes": themes}
 
 
-def test_a_deposit_from_registration_to_publication(client, stores, tmp_path):
-    make_user(stores, "editor@example.org", "editor", name="Edna Editor")
+def test_a_deposit_from_registration_to_publication(client, res, tmp_path):
+    make_user(res, "editor@example.org", "editor", name="Edna Editor")
 
     # A researcher registers, asking to deposit.
     response = client.post("/account/register", data={
@@ -59,7 +59,7 @@ def test_a_deposit_from_registration_to_publication(client, stores, tmp_path):
     # She submits it (with an author, which the form asks for).
     form.update(authors="Rhea Searcher", submit_for_review="y")
     assert client.post(edit_url, data=form).status_code == 302
-    assert _item(stores, item_id).status == "submitted"
+    assert _item(res, item_id).status == "submitted"
     _sign_out(client)
 
     # The editor sees it in the queue and returns it with a message.
@@ -70,7 +70,7 @@ def test_a_deposit_from_registration_to_publication(client, stores, tmp_path):
     assert "Audit log" in review and "Submitted for review" in review
     response = client.post(f"/moderation/items/{item_id}/return",
                            data={"message": "Please add a plain-language summary for practitioners."})
-    assert response.status_code == 302 and _item(stores, item_id).status == "draft"
+    assert response.status_code == 302 and _item(res, item_id).status == "draft"
     _sign_out(client)
 
     # The depositor sees the message, fixes the draft and submits again.
@@ -86,24 +86,24 @@ def test_a_deposit_from_registration_to_publication(client, stores, tmp_path):
     _sign_out(client)
 
     # Nothing is findable before publication.
-    assert search(stores.index, SearchRequest(q="quillwort", principals=["public", "registered", "editors"])).total == 0
+    assert search(res.index, SearchRequest(q="quillwort", principals=["public", "registered", "editors"])).total == 0
 
     # The editor publishes it, and anyone finds it by a word from its text.
     sign_in(client, "editor@example.org")
     assert client.post(f"/moderation/items/{item_id}/publish").status_code == 302
-    assert _item(stores, item_id).status == "published"
+    assert _item(res, item_id).status == "published"
     _sign_out(client)
     found = client.get("/search?q=quillwort").get_data(as_text=True)
     assert f"/items/{item_id}" in found
     assert client.get(f"/items/{item_id}").status_code == 200
 
-    with stores.sessions() as session:
+    with res.sessions() as session:
         actions = session.scalars(select(AuditEntry.action).where(AuditEntry.item_id == item_id)
                                   .order_by(AuditEntry.id)).all()
     assert actions == ["created", "updated", "submitted", "returned", "updated", "submitted", "published"]
 
 
-def _published_item(client, stores, tmp_path, text: str = TEXT) -> int:
+def _published_item(client, res, tmp_path, text: str = TEXT) -> int:
     """Deposit, submit and publish an item as dep@example.org / ed@example.org; return its id."""
     sign_in(client, "dep@example.org")
     pdf = pdf_bytes(tmp_path, [text], "paper.pdf", title="A paper to withdraw")
@@ -119,17 +119,17 @@ def _published_item(client, stores, tmp_path, text: str = TEXT) -> int:
     return item_id
 
 
-def test_withdrawing_removes_from_search_and_leaves_a_tombstone(client, stores, tmp_path):
-    make_user(stores, "dep@example.org", "depositor")
-    make_user(stores, "ed@example.org", "editor")
-    item_id = _published_item(client, stores, tmp_path)
-    assert search(stores.index, SearchRequest(q="quillwort")).total == 1
+def test_withdrawing_removes_from_search_and_leaves_a_tombstone(client, res, tmp_path):
+    make_user(res, "dep@example.org", "depositor")
+    make_user(res, "ed@example.org", "editor")
+    item_id = _published_item(client, res, tmp_path)
+    assert search(res.index, SearchRequest(q="quillwort")).total == 1
     missing_reason = client.post(f"/moderation/items/{item_id}/withdraw", data={"reason": ""})
     assert missing_reason.status_code == 400 and "Enter the reason" in missing_reason.get_data(as_text=True)
     response = client.post(f"/moderation/items/{item_id}/withdraw",
                            data={"reason": "The authors found an error in the figures."})
     assert response.status_code == 302
-    assert search(stores.index, SearchRequest(q="quillwort")).total == 0
+    assert search(res.index, SearchRequest(q="quillwort")).total == 0
     _sign_out(client)
     tombstone = client.get(f"/items/{item_id}")
     page = tombstone.get_data(as_text=True)
@@ -139,10 +139,10 @@ def test_withdrawing_removes_from_search_and_leaves_a_tombstone(client, stores, 
     assert client.get(f"/items/{item_id}/file.pdf").status_code == 404
 
 
-def test_editors_edit_published_metadata_and_the_audit_log_shows_the_diff(client, stores, tmp_path):
-    make_user(stores, "dep@example.org", "depositor")
-    make_user(stores, "ed@example.org", "editor")
-    item_id = _published_item(client, stores, tmp_path)
+def test_editors_edit_published_metadata_and_the_audit_log_shows_the_diff(client, res, tmp_path):
+    make_user(res, "dep@example.org", "depositor")
+    make_user(res, "ed@example.org", "editor")
+    item_id = _published_item(client, res, tmp_path)
     page = client.get(f"/moderation/items/{item_id}").get_data(as_text=True)
     form = _description(page)
     form.update(title="A corrected title about quillwort", authors="Dee Positor\nBob Person", save="y")
@@ -152,50 +152,50 @@ def test_editors_edit_published_metadata_and_the_audit_log_shows_the_diff(client
     assert "Dee Positor → Dee Positor, Bob Person" in page
     assert "by ed@example.org" in page
     # The index follows at once.
-    hits = search(stores.index, SearchRequest(q="corrected")).hits
+    hits = search(res.index, SearchRequest(q="corrected")).hits
     assert [hit.id for hit in hits] == [str(item_id)]
 
 
-def test_only_editors_reach_the_moderation_pages(client, stores, tmp_path):
-    make_user(stores, "dep@example.org", "depositor")
-    make_user(stores, "ed@example.org", "editor")
-    item_id = _published_item(client, stores, tmp_path)
+def test_only_editors_reach_the_moderation_pages(client, res, tmp_path):
+    make_user(res, "dep@example.org", "depositor")
+    make_user(res, "ed@example.org", "editor")
+    item_id = _published_item(client, res, tmp_path)
     _sign_out(client)
     assert client.get("/moderation/").status_code == 302  # anonymous: asked to sign in
     sign_in(client, "dep@example.org")
     assert client.get("/moderation/").status_code == 403
     assert client.get(f"/moderation/items/{item_id}").status_code == 403
     assert client.post(f"/moderation/items/{item_id}/withdraw", data={"reason": "mine"}).status_code == 403
-    assert _item(stores, item_id).status == "published"
+    assert _item(res, item_id).status == "published"
 
 
-def test_publishing_twice_or_returning_without_a_message_is_refused(client, stores, tmp_path):
-    make_user(stores, "dep@example.org", "depositor")
-    make_user(stores, "ed@example.org", "editor")
-    item_id = _published_item(client, stores, tmp_path)
+def test_publishing_twice_or_returning_without_a_message_is_refused(client, res, tmp_path):
+    make_user(res, "dep@example.org", "depositor")
+    make_user(res, "ed@example.org", "editor")
+    item_id = _published_item(client, res, tmp_path)
     again = client.post(f"/moderation/items/{item_id}/publish")
     assert again.status_code == 400 and "only a submission can be published" in again.get_data(as_text=True)
     empty = client.post(f"/moderation/items/{item_id}/return", data={"message": " "})
     assert empty.status_code == 400
 
 
-def test_an_administrator_confirms_an_organisation_and_restricted_items_follow(client, stores, tmp_path):
+def test_an_administrator_confirms_an_organisation_and_restricted_items_follow(client, res, tmp_path):
     from repository.db import transaction
     from repository.services.accounts import get_user_by_email
 
-    make_user(stores, "admin@example.org", "admin")
-    make_user(stores, "ed@example.org", "editor")
-    make_user(stores, "colleague@example.org", "reader", organisation="Leeds City Council")
+    make_user(res, "admin@example.org", "admin")
+    make_user(res, "ed@example.org", "editor")
+    make_user(res, "colleague@example.org", "reader", organisation="Leeds City Council")
     client.post("/account/register", data={
         "name": "Dee Positor", "email": "dep@example.org", "organisation": "Leeds City Council",
         "wants_to_deposit": "y", "password": PASSWORD, "confirm": PASSWORD})
     _sign_out(client)
-    item_id = _published_item(client, stores, tmp_path)
-    with transaction(stores.sessions) as session:
+    item_id = _published_item(client, res, tmp_path)
+    with transaction(res.sessions) as session:
         item = session.get(Item, item_id)
         item.access = "restricted"
         from repository.services.indexing import index_items
-        index_items(session, stores.index, [item_id])
+        index_items(session, res.index, [item_id])
     _sign_out(client)
 
     def colleague_finds() -> int:
@@ -210,13 +210,13 @@ def test_an_administrator_confirms_an_organisation_and_restricted_items_follow(c
     sign_in(client, "admin@example.org")
     page = client.get("/moderation/people").get_data(as_text=True)
     assert "Not confirmed" in page and "dep@example.org" in page
-    with stores.sessions() as session:
+    with res.sessions() as session:
         dep_id = get_user_by_email(session, "dep@example.org").id
     form = {f"u{dep_id}-role": "depositor", f"u{dep_id}-organisation": "Leeds City Council"}
     refused = client.post(f"/moderation/people/{dep_id}", data=form, follow_redirects=True)
     assert "has not confirmed their email address" in refused.get_data(as_text=True)
     assert colleague_finds() == 0
-    with transaction(stores.sessions) as session:
+    with transaction(res.sessions) as session:
         from repository.models.base import utcnow
         get_user_by_email(session, "dep@example.org").email_confirmed_at = utcnow()
     response = client.post(f"/moderation/people/{dep_id}", data={

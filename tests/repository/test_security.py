@@ -10,7 +10,7 @@ from repository import create_app
 from repository.commands.database import prepare_database
 from repository.context import resources
 
-from .people import PASSWORD, csrf_token, make_user, sign_in, stores  # noqa: F401 - stores is a fixture
+from .people import PASSWORD, csrf_token, make_user, sign_in
 
 
 @pytest.fixture
@@ -68,8 +68,8 @@ def test_security_headers_are_on_every_page(client):
         assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
 
-def test_account_pages_have_no_inline_script_or_style(client, stores):
-    make_user(stores, "ann@example.org", "editor")
+def test_account_pages_have_no_inline_script_or_style(client, res):
+    make_user(res, "ann@example.org", "editor")
     anonymous = ["/account/register", "/account/sign-in", "/account/reset"]
     signed_in = ["/account/", "/account/password", "/deposit/", "/deposit/new", "/moderation/"]
     for url in anonymous + signed_in:
@@ -98,9 +98,9 @@ def test_session_cookie_is_httponly_samesite_and_secure_outside_development(tmp_
     app.extensions["repository"].engine.dispose()
 
 
-def test_sign_in_is_throttled_with_a_clear_message(app, client, stores):
+def test_sign_in_is_throttled_with_a_clear_message(app, client, res):
     app.config.update(SIGNIN_MAX_FAILURES_ACCOUNT=3, SIGNIN_WINDOW_MINUTES=15)
-    make_user(stores, "ann@example.org")
+    make_user(res, "ann@example.org")
     for _ in range(3):
         wrong = sign_in(client, "ann@example.org", "not the password")
         assert wrong.status_code == 400
@@ -112,9 +112,9 @@ def test_sign_in_is_throttled_with_a_clear_message(app, client, stores):
     assert client.get("/account/").status_code == 302
 
 
-def test_sign_in_is_throttled_per_address(app, stores):
+def test_sign_in_is_throttled_per_address(app, res):
     app.config.update(SIGNIN_MAX_FAILURES_ADDRESS=4, SIGNIN_MAX_FAILURES_ACCOUNT=100)
-    make_user(stores, "ann@example.org")
+    make_user(res, "ann@example.org")
     attacker = app.test_client()
     for n in range(4):
         attacker.post("/account/sign-in", data={"email": f"guess{n}@example.org", "password": "x"},
@@ -127,8 +127,8 @@ def test_sign_in_is_throttled_per_address(app, stores):
     assert elsewhere.status_code == 302
 
 
-def test_changing_the_password_signs_out_other_browsers(app, stores):
-    make_user(stores, "ann@example.org")
+def test_changing_the_password_signs_out_other_browsers(app, res):
+    make_user(res, "ann@example.org")
     laptop, phone = app.test_client(), app.test_client()
     sign_in(laptop, "ann@example.org")
     sign_in(phone, "ann@example.org")
@@ -139,16 +139,16 @@ def test_changing_the_password_signs_out_other_browsers(app, stores):
     assert phone.get("/account/").status_code == 302
 
 
-def test_change_password_needs_the_current_one(client, stores):
-    make_user(stores, "ann@example.org")
+def test_change_password_needs_the_current_one(client, res):
+    make_user(res, "ann@example.org")
     sign_in(client, "ann@example.org")
     response = client.post("/account/password", data={"current": "wrong wrong", "password": "a new long password",
                                                       "confirm": "a new long password"})
     assert response.status_code == 400 and "current password is not correct" in response.get_data(as_text=True)
 
 
-def test_sign_in_does_not_redirect_off_site(client, stores):
-    make_user(stores, "ann@example.org")
+def test_sign_in_does_not_redirect_off_site(client, res):
+    make_user(res, "ann@example.org")
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
         response = client.post("/account/sign-in", query_string={"next": target},
                                data={"email": "ann@example.org", "password": PASSWORD})
@@ -159,8 +159,8 @@ def test_sign_in_does_not_redirect_off_site(client, stores):
     assert response.headers["Location"] == "/deposit/"
 
 
-def test_password_reset_by_mail_in_the_log(client, stores, caplog):
-    make_user(stores, "ann@example.org")
+def test_password_reset_by_mail_in_the_log(client, res, caplog):
+    make_user(res, "ann@example.org")
     with caplog.at_level("WARNING", logger="repository.mail"):
         response = client.post("/account/reset", data={"email": "ann@example.org"})
     assert response.status_code == 200 and "Check your email" in response.get_data(as_text=True)
@@ -177,8 +177,8 @@ def test_password_reset_by_mail_in_the_log(client, stores, caplog):
     assert "Check your email" in same.get_data(as_text=True) and "reset" not in caplog.text
 
 
-def test_registration_errors_are_shown_on_the_form(client, stores):
-    make_user(stores, "taken@example.org")
+def test_registration_errors_are_shown_on_the_form(client, res):
+    make_user(res, "taken@example.org")
     response = client.post("/account/register", data={"name": "", "email": "not-an-address", "password": "short",
                                                       "confirm": "different"})
     page = response.get_data(as_text=True)
@@ -189,18 +189,18 @@ def test_registration_errors_are_shown_on_the_form(client, stores):
     assert taken.status_code == 400 and "already exists" in taken.get_data(as_text=True)
 
 
-def test_switched_off_accounts_cannot_sign_in(client, stores):
+def test_switched_off_accounts_cannot_sign_in(client, res):
     from repository.db import transaction
     from repository.services.accounts import get_user_by_email
 
-    make_user(stores, "gone@example.org")
-    with transaction(stores.sessions) as session:
+    make_user(res, "gone@example.org")
+    with transaction(res.sessions) as session:
         get_user_by_email(session, "gone@example.org").active = False
     assert sign_in(client, "gone@example.org").status_code == 400
 
 
-def test_a_mail_server_that_is_down_does_not_break_the_reset_page(app, client, stores, caplog):
-    make_user(stores, "ann@example.org")
+def test_a_mail_server_that_is_down_does_not_break_the_reset_page(app, client, res, caplog):
+    make_user(res, "ann@example.org")
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1, MAIL_USE_TLS=False)  # nothing listens there
     with caplog.at_level("ERROR", logger="repository.accounts"):
         response = client.post("/account/reset", data={"email": "ann@example.org"})
