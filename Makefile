@@ -37,8 +37,10 @@ data: setup
 	$(FLASK) init-db
 	$(FLASK) load-demo --if-empty
 
+# The local server speaks plain HTTP on loopback, so its session cookie cannot be Secure-only
+# (a deployment behind HTTPS keeps the secure default).
 run: data
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	REPOSITORY_SESSION_COOKIE_SECURE=false $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: setup browser
 	$(PY) -m pytest
