@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from indexer.extract import Extraction
 from indexer.store import IndexLocked
 
 from ..commands.ingest import extraction_limits
@@ -22,6 +24,8 @@ from ..services.items import InvalidItem, find_item
 from ..services.moderation import return_message
 from ..services.readability import readability
 from ..services.taxonomy import UnknownTheme, all_themes, theme_vocabulary
+
+T = TypeVar("T")
 
 bp = Blueprint("deposit", __name__, url_prefix="/deposit")
 
@@ -86,6 +90,39 @@ def mine():
     return render_template("deposit/mine.html", items=items, messages=messages)
 
 
+def _receive(form: UploadForm, keep: Callable[[Extraction, str], T]) -> T | None:
+    """Run `keep(extraction, file_name)` on the upload and commit; None, with the form's error set, if refused.
+
+    Whatever happens, the temporary upload is removed, and a file stored for an attempt
+    that failed is discarded: nothing half-made is left behind.
+    """
+    session = db_session()
+    files = resources().files
+    name = Path(form.file.data.filename or "upload.pdf").name
+    extraction, path = None, None
+    try:
+        extraction, path = _take_upload(form)
+        kept = keep(extraction, name)
+        session.commit()
+        return kept
+    except UploadRejected as error:
+        session.rollback()
+        form.file.errors = [str(error)]
+    except IndexLocked:
+        session.rollback()
+        deposits.discard_unreferenced_file(session, files, extraction.sha256)
+        form.file.errors = [BUSY_INDEX]
+    except BaseException:
+        session.rollback()
+        if extraction is not None:
+            deposits.discard_unreferenced_file(session, files, extraction.sha256)
+        raise
+    finally:
+        if path is not None:
+            path.unlink(missing_ok=True)
+    return None
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
@@ -94,29 +131,12 @@ def new():
     form = UploadForm()
     if form.validate_on_submit():
         session = db_session()
-        res = resources()
-        name = Path(form.file.data.filename or "upload.pdf").name
-        extraction, path = None, None
-        try:
-            extraction, path = _take_upload(form)
-            item = deposits.start_deposit(session, user, extraction, res.files, theme_vocabulary(session),
-                                          file_name=name)
-            session.commit()
-        except UploadRejected as error:
-            session.rollback()
-            form.file.errors = [str(error)]
-        except BaseException:
-            session.rollback()
-            if extraction is not None:
-                deposits.discard_unreferenced_file(session, res.files, extraction.sha256)
-            raise
-        else:
+        item = _receive(form, lambda extraction, name: deposits.start_deposit(
+            session, user, extraction, resources().files, theme_vocabulary(session), file_name=name))
+        if item is not None:
             flash("We have filled in the title, authors, abstract and themes from your file. "
                   "Check them, correct anything that is wrong and complete the rest.", "success")
             return redirect(url_for("deposit.edit", item_id=item.id))
-        finally:
-            if path is not None:
-                path.unlink(missing_ok=True)
     return render_template("deposit/upload.html", form=form, item=None), 400 if form.errors else 200
 
 
@@ -208,30 +228,10 @@ def new_version(item_id: int):
         abort(403, description="A new version can be uploaded to a draft or a published item.")
     form = UploadForm()
     if form.validate_on_submit():
-        session = db_session()
         res = resources()
-        name = Path(form.file.data.filename or "upload.pdf").name
-        extraction, path = None, None
-        try:
-            extraction, path = _take_upload(form)
-            stored = deposits.add_version(session, res.index, item, extraction, res.files, user, file_name=name)
-            session.commit()
-        except UploadRejected as error:
-            session.rollback()
-            form.file.errors = [str(error)]
-        except IndexLocked:
-            session.rollback()
-            deposits.discard_unreferenced_file(session, res.files, extraction.sha256)
-            form.file.errors = [BUSY_INDEX]
-        except BaseException:
-            session.rollback()
-            if extraction is not None:
-                deposits.discard_unreferenced_file(session, res.files, extraction.sha256)
-            raise
-        else:
+        stored = _receive(form, lambda extraction, name: deposits.add_version(
+            db_session(), res.index, item, extraction, res.files, user, file_name=name))
+        if stored is not None:
             flash(f"Version {stored.version} of the file has been added; earlier versions are kept.", "success")
             return redirect(url_for("deposit.mine"))
-        finally:
-            if path is not None:
-                path.unlink(missing_ok=True)
     return render_template("deposit/upload.html", form=form, item=item), 400 if form.errors else 200

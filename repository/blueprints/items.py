@@ -59,18 +59,22 @@ def show(item_id: int):
     )
 
 
-@bp.get("/<int:item_id>/file.pdf")
-def download(item_id: int):
-    """Send the item's newest file as a PDF named after its title."""
-    item = _visible_item(item_id)
-    stored = item.current_file
+def _send_stored(item, stored, suffix: str):
+    """Send one stored version of an item's file, if the reader may have its text."""
     if stored is None or not can_read_text(current_user_record(), item):
         abort(404)
     path = resources().files.path_for(stored.sha256)
     if not path.is_file():
         abort(404)
     return send_file(path, mimetype="application/pdf", as_attachment=True,
-                     download_name=download_name(item, "pdf"), max_age=0)
+                     download_name=download_name(item, suffix), max_age=0)
+
+
+@bp.get("/<int:item_id>/file.pdf")
+def download(item_id: int):
+    """Send the item's newest file as a PDF named after its title."""
+    item = _visible_item(item_id)
+    return _send_stored(item, item.current_file, "pdf")
 
 
 @bp.get("/<int:item_id>/versions/<int:version>.pdf")
@@ -78,13 +82,7 @@ def download_version(item_id: int, version: int):
     """Send an earlier version of the item's file."""
     item = _visible_item(item_id)
     stored = next((f for f in item.files if f.version == version), None)
-    if stored is None or not can_read_text(current_user_record(), item):
-        abort(404)
-    path = resources().files.path_for(stored.sha256)
-    if not path.is_file():
-        abort(404)
-    return send_file(path, mimetype="application/pdf", as_attachment=True,
-                     download_name=download_name(item, f"v{version}.pdf"), max_age=0)
+    return _send_stored(item, stored, f"v{version}.pdf")
 
 
 @bp.get("/<int:item_id>/citation.bib")
