@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import os
-import socket
 import stat
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from indexer.metadata import Suggestion, suggest_metadata
 from indexer.normalise import normalise_text
+from indexer.pool import Job, Pool, hash_file
 from indexer.themes import suggest_themes
 
 __all__ = [
@@ -29,9 +25,8 @@ __all__ = [
     "suggest_themes",
 ]
 
-# How long a new worker may take to start Python and import pypdf before its file's clock runs.
-_STARTUP_SECONDS = 60.0
-# A worker is replaced after this many files so slow leaks in a parser cannot pile up.
+# A worker is replaced after this many files so slow leaks in a parser cannot pile up
+# (read on each call to extract_many, so bench.sweep and the tests can lower it).
 _FILES_PER_WORKER = 200
 _MAGIC = b"%PDF-"
 _HEAD_BYTES = 1024
@@ -89,7 +84,7 @@ def extract_many(
 ) -> Iterator[Extraction]:
     """Read PDFs in parallel child processes, yielding one Extraction per path as each finishes."""
     jobs = max(1, jobs or os.cpu_count() or 1)
-    pool = _Pool(jobs, limits)
+    pool = Pool(jobs, limits, files_per_worker=_FILES_PER_WORKER)
     source = iter(paths)
     exhausted = False
     try:
@@ -100,16 +95,24 @@ def extract_many(
                 except StopIteration:
                     exhausted = True
                     break
-                early = _precheck(path, limits) or pool.submit(path)
+                early = _precheck(path, limits) or _submit(pool, path)
                 if early is not None:
                     yield from pool.hand_over([early])
             if not pool.busy():
                 if exhausted:
                     return
                 continue
-            yield from pool.hand_over(pool.collect())
+            yield from pool.hand_over([_conclude(job) for job in pool.collect()])
     finally:
         pool.close()
+
+
+def _submit(pool: Pool, path: str) -> Extraction | None:
+    """Hand `path` to a worker; if no worker could be started, reject this file alone."""
+    failure = pool.submit(path)
+    if failure is None:
+        return None
+    return Extraction(path=path, sha256="", size=0, status="rejected", reason=failure)
 
 
 def _precheck(path: str, limits: Limits) -> Extraction | None:
@@ -140,7 +143,7 @@ def _precheck(path: str, limits: Limits) -> Extraction | None:
         with open(path, "rb") as handle:
             head = handle.read(_HEAD_BYTES)
         if _MAGIC not in head:
-            return reject(f"not a PDF ({_describe_start(head)})", _hash_file(path), size)
+            return reject(f"not a PDF ({_describe_start(head)})", hash_file(path), size)
     except FileNotFoundError:
         return reject("file not found")
     except OSError as exc:
@@ -148,14 +151,6 @@ def _precheck(path: str, limits: Limits) -> Extraction | None:
     except ValueError:  # a path with a NUL byte in it
         return reject("could not read the file (the path is not valid)")
     return None
-
-
-def _hash_file(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _describe_start(head: bytes) -> str:
@@ -186,223 +181,9 @@ def _human_size(size: int) -> str:
     return f"{megabytes:.1f} MB" if megabytes < 10 else f"{megabytes:.0f} MB"
 
 
-def _seconds_text(seconds: float) -> str:
-    return f"{seconds:g} s"
-
-
-class _Job:
-    """What the parent has heard so far about the file a worker is reading."""
-
-    def __init__(self, path: str, deadline: float) -> None:
-        self.path = path
-        self.deadline = deadline
-        self.started = time.monotonic()
-        self.sha256 = ""
-        self.size = 0
-        self.page_count = 0
-        self.info: dict[str, str] = {}
-        self.pages: list[str] = []
-        self.page_errors: dict[int, str] = {}
-        self.font_runs: list[tuple[float, str]] = []
-
-
-class _Worker:
-    """One child process that reads files one at a time.
-
-    A plain subprocess running `python -m indexer._worker`, not multiprocessing: the child
-    never re-imports the parent's __main__ (a script, a REPL, a WSGI server), so it starts
-    the same way whatever started the parent.
-    """
-
-    def __init__(self, limits: Limits) -> None:
-        ours, theirs = socket.socketpair()
-        self.stderr = tempfile.TemporaryFile()
-        package_root = str(Path(__file__).resolve().parent.parent)
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
-        try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "indexer._worker", str(theirs.fileno()),
-                 str(limits.memory_mb), str(limits.max_pages), repr(limits.seconds)],
-                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL, stderr=self.stderr, env=env,
-            )
-        finally:
-            theirs.close()
-        self.conn = Connection(ours.detach())
-        self.ready = False
-        self.eof = False
-        self.files = 0
-        self.job: _Job | None = None
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def last_words(self) -> str:
-        """Return the last line the process wrote to stderr, if any (why it died)."""
-        try:
-            self.stderr.seek(0)
-            lines = [line.strip() for line in self.stderr.read().decode("utf-8", "replace").splitlines()]
-        except (OSError, ValueError):
-            return ""
-        return next((line for line in reversed(lines) if line), "")[:200]
-
-    def stop(self, *, force: bool) -> None:
-        """End the process: politely when idle, by SIGKILL when busy or stuck."""
-        if not force:
-            try:
-                self.conn.send(None)
-            except OSError:
-                pass
-            try:
-                self.process.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                pass
-        if self.alive():
-            self.process.kill()
-        self.process.wait()
-        self.conn.close()
-        self.stderr.close()
-
-
-class _Pool:
-    """Workers reused across files, replaced when one times out, crashes or retires."""
-
-    def __init__(self, size: int, limits: Limits) -> None:
-        self.size = size
-        self.limits = limits
-        self.workers: list[_Worker] = []
-
-    def has_room(self) -> bool:
-        return sum(w.job is not None for w in self.workers) < self.size
-
-    def busy(self) -> list[_Worker]:
-        return [w for w in self.workers if w.job is not None]
-
-    def submit(self, path: str) -> Extraction | None:
-        """Give `path` to an idle live worker, starting one if needed; a result if none starts."""
-        for worker in [w for w in self.workers if w.job is None]:
-            fresh = worker.files < _FILES_PER_WORKER
-            if fresh and worker.alive() and self._send(worker, path):
-                return None
-            self._retire(worker, force=False)
-        try:
-            worker = _Worker(self.limits)
-        except OSError as exc:  # out of processes or file descriptors: this file only
-            return Extraction(path=path, sha256="", size=0, status="rejected",
-                              reason=f"could not start the PDF reader ({exc.strerror or exc})")
-        self.workers.append(worker)
-        # If this send fails the new process died at once; collect() reports why.
-        self._send(worker, path)
-        return None
-
-    def _send(self, worker: _Worker, path: str) -> bool:
-        now = time.monotonic()
-        grace = 0.0 if worker.ready else _STARTUP_SECONDS
-        worker.job = _Job(path, now + grace + self.limits.seconds)
-        try:
-            worker.conn.send(os.path.abspath(path))  # the worker must not depend on our cwd
-        except OSError:
-            return False
-        return True
-
-    def hand_over(self, results: list[Extraction]) -> Iterator[Extraction]:
-        """Yield results without charging the consumer's time to the files still being read."""
-        for result in results:
-            paused = time.monotonic()
-            yield result
-            delay = time.monotonic() - paused
-            for worker in self.busy():
-                worker.job.deadline += delay  # type: ignore[union-attr]
-
-    def collect(self) -> list[Extraction]:
-        """Wait until at least one busy worker finishes, fails or runs out of time."""
-        busy = self.busy()
-        timeout = max(0.0, min(w.job.deadline for w in busy) - time.monotonic())  # type: ignore[union-attr]
-        # A worker that dies closes its socket, which wakes this wait as well.
-        wait([w.conn for w in busy], timeout)
-        finished = []
-        for worker in busy:
-            result = self._drain(worker)
-            if result is None and worker.eof:
-                try:  # its socket is closed, so the process is exiting or gone
-                    worker.process.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    pass
-                result = self._fail(worker, self._obituary(worker))
-            if result is None and time.monotonic() >= worker.job.deadline:  # type: ignore[union-attr]
-                result = self._fail(worker, f"timed out after {_seconds_text(self.limits.seconds)}")
-            if result is not None:
-                finished.append(result)
-        return finished
-
-    def _drain(self, worker: _Worker) -> Extraction | None:
-        """Read every message waiting from `worker`; return the result once its file is done."""
-        job = worker.job
-        assert job is not None
-        try:
-            while worker.conn.poll():
-                message = worker.conn.recv()
-                kind = message[0]
-                if kind == "ready":
-                    worker.ready = True
-                    job.deadline = min(job.deadline, message[1] + self.limits.seconds)
-                elif kind == "start":
-                    job.sha256, job.size = message[1], message[2]
-                elif kind == "head":
-                    job.page_count, job.info = message[1], message[2]
-                elif kind == "page":
-                    job.pages.append(message[2])
-                    if message[3]:
-                        job.page_errors[message[1]] = message[3]
-                    if message[4]:
-                        job.font_runs = message[4]
-                elif kind == "end":
-                    worker.job = None
-                    worker.files += 1
-                    return _conclude(job, message[1], message[2], self.limits)
-        except Exception:  # noqa: BLE001  # EOF, a broken pipe or a garbled message: treat as dead
-            worker.eof = True  # collect() reports it
-        return None
-
-    @staticmethod
-    def _obituary(worker: _Worker) -> str:
-        code = worker.process.returncode
-        words = worker.last_words()
-        if code is not None and code < 0:
-            detail = f"killed by signal {-code}"
-        else:
-            detail = f"exit code {code}"
-        if words:
-            detail = f"{detail}: {words}"
-        return f"the PDF reader stopped unexpectedly ({detail})"
-
-    def _fail(self, worker: _Worker, reason: str) -> Extraction:
-        """Kill `worker` and conclude its file with `reason`."""
-        job = worker.job
-        assert job is not None
-        self._retire(worker, force=True)
-        if not job.sha256:
-            try:
-                job.sha256 = _hash_file(job.path)
-                job.size = os.path.getsize(job.path)
-            except OSError:
-                pass
-        return _conclude(job, reason, time.monotonic() - job.started, self.limits)
-
-    def _retire(self, worker: _Worker, *, force: bool = True) -> None:
-        worker.job = None
-        worker.stop(force=force)
-        self.workers.remove(worker)
-
-    def close(self) -> None:
-        """Stop every worker; busy ones are killed."""
-        for worker in list(self.workers):
-            self._retire(worker, force=worker.job is not None)
-
-
-def _conclude(job: _Job, error: str | None, seconds: float, limits: Limits) -> Extraction:
+def _conclude(job: Job) -> Extraction:
     """Decide the status and reason for a file from everything its worker reported."""
+    error, seconds = job.error, job.seconds
     read = len(job.pages)
     has_text = any(page.strip() for page in job.pages)
     status, reason = "ok", None

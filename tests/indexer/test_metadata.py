@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from indexer.extract import extract_file
-from indexer.metadata import clean_info_title, suggest_metadata
+from indexer.metadata import suggest_metadata
+from indexer.titles import clean_info_title
 
 ABSTRACT = (
     "We studied how practitioners in three councils share information about families. "
@@ -55,11 +56,31 @@ def test_good_info_title_is_used_when_the_page_has_no_large_type(tmp_path: Path,
 
 def test_junk_info_titles_are_ignored() -> None:
     for junk in ["Microsoft Word - report final.docx", "PowerPoint Presentation", "untitled",
-                 "Document1", "report_v2.pdf", "KM007-20170926094048", "Slide 1", "x"]:
+                 "Document1", "report_v2.pdf", "KM007-20170926094048", "Slide 1", "x",
+                 "DFE stat guidance template", "Research report template v2"]:
         assert clean_info_title(junk) is None, junk
     assert clean_info_title("minutes 2019", "Minutes 2019.pdf") is None  # just the file name
     assert clean_info_title("FOI Reference SOL/AYCBWB June18 - Google Docs") == "FOI Reference SOL/AYCBWB June18"
     assert clean_info_title("Children's social care national framework") == "Children's social care national framework"
+
+
+def test_page_title_with_the_word_template_is_kept(tmp_path: Path, pdfs) -> None:
+    # The info title names the Word template; the cover's title merely contains the word.
+    path = pdfs.styled_pdf(tmp_path / "isa.pdf", [
+        (24, "A template for information-sharing\nagreements between councils"),
+        (12, "Guidance for data protection officers"),
+        (11, "This template sets out what partners agree to share, why, and for how long."),
+    ], title="DFE stat guidance template")
+    assert extract_file(path).suggestion.title == (
+        "A template for information-sharing agreements between councils"
+    )
+
+
+def test_info_title_with_the_word_template_is_used(tmp_path: Path, pdfs) -> None:
+    path = pdfs.text_pdf(tmp_path / "isa.pdf", [
+        "This note explains each clause and the choices partners have to make before signing it.",
+    ], title="A template for information-sharing agreements")
+    assert extract_file(path).suggestion.title == "A template for information-sharing agreements"
 
 
 def test_title_skips_page_furniture_and_joins_a_wrapped_title() -> None:
