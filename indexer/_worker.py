@@ -1,6 +1,6 @@
 """Child-process side of extraction: read PDFs with pypdf under a memory limit.
 
-The parent (indexer.extract) runs `python -m indexer._worker FD MEMORY_MB MAX_PAGES SECONDS`
+The parent (indexer.pool) runs `python -m indexer._worker FD MEMORY_MB MAX_PAGES SECONDS`
 and sends file paths over the socket FD; for each path the worker streams back messages, so a
 parent that kills it on timeout keeps the pages already read:
 
@@ -143,7 +143,7 @@ def _extract(conn: Connection, path: str, max_pages: int) -> str | None:
         if total > DOCUMENT_TEXT_LIMIT:
             break  # the parent reports the pages not read
         text, error = "", None
-        # Font sizes on the first page tell the title apart from the rest (indexer.metadata).
+        # Font sizes on the first page tell the title apart from the rest (indexer.titles).
         runs: list[tuple[float, str]] | None = [] if number == 1 else None
         try:
             page = reader.pages[number - 1]
