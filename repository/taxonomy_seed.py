@@ -37,7 +37,7 @@ SEED_THEMES: list[dict] = [
         "name": "IT and information standards",
         "description": "Case management systems, interoperability, shared records and the standards that let systems exchange information.",
         "keywords": ["interoperability", "information standard", "case management system", "shared record",
-                     "data standard", "system", "software", "database", "integration", "dataset"],
+                     "data standard", "software", "database", "integration", "dataset", "data model"],
         "children": [
             {
                 "slug": "terminology-standards",
@@ -59,8 +59,8 @@ SEED_THEMES: list[dict] = [
         "slug": "multi-agency-working",
         "name": "Multi-agency working",
         "description": "Police, health, schools, social care and the voluntary sector working together, including safeguarding hubs.",
-        "keywords": ["multi-agency", "multiagency", "partnership", "partners", "mash", "joint working",
-                     "agencies", "professionals", "co-located", "integrated"],
+        "keywords": ["multi-agency", "multiagency", "partnership", "partner agencies", "mash", "joint working",
+                     "agencies", "co-located", "integrated working", "safeguarding hub"],
     },
     {
         "slug": "safeguarding-children",
@@ -87,8 +87,9 @@ SEED_THEMES: list[dict] = [
         "slug": "culture-and-barriers",
         "name": "Culture and barriers to information sharing",
         "description": "Professional cultures, fears, trust and the everyday obstacles that stop people sharing what they know.",
-        "keywords": ["barriers", "culture", "trust", "fear", "reluctance", "professional judgement",
-                     "risk averse", "confidence", "training", "practice"],
+        # Only words about attitudes to sharing: "practice" or "training" are in every paper.
+        "keywords": ["barriers", "culture", "cultural", "trust", "fear", "reluctance", "reluctant",
+                     "professional judgement", "risk averse", "blame", "silo", "silos"],
     },
     {
         "slug": "international-approaches",
