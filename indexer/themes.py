@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 # Plurals that the suffix rules below would get wrong.
@@ -48,10 +49,14 @@ def suggest_themes(
     if not owners:
         return []
     longest = max(len(p) for p in owners)
+    starts = {phrase[0] for phrase in owners}
     hits: Counter[str] = Counter()
     index = 0
     # Longest match first, so "family" is not counted again inside "whole family".
     while index < len(words):
+        if words[index] not in starts:  # most words start no phrase: skip the slicing
+            index += 1
+            continue
         for n in range(min(longest, len(words) - index), 0, -1):
             slugs = owners.get(tuple(words[index : index + n]))
             if slugs:
@@ -73,6 +78,7 @@ def stem_words(text: str) -> list[str]:
     return [_singular(word) for word in _WORD.findall(text.lower())]
 
 
+@lru_cache(maxsize=65536)
 def _singular(word: str) -> str:
     """Map a plural to its singular well enough for matching ("families" -> "family")."""
     if word.endswith("'s"):
