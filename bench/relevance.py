@@ -1,6 +1,6 @@
 """Measure ranking quality of the product's own search on a BEIR collection.
 
-    python -m bench.relevance DIR [--qrels test|train] [--set module.NAME=value ...]
+    python -m bench.relevance DIR [--qrels test|train] [--set module.NAME=value ...] [--plain-whoosh]
 
 DIR holds corpus.jsonl (_id, title, text), queries.jsonl (_id, text) and
 qrels/<split>.tsv (header row; query-id, corpus-id, score). The collection is
@@ -69,6 +69,28 @@ def run_queries(store: IndexStore, queries: dict[str, str], qids) -> dict[str, d
     return run
 
 
+def plain_whoosh_run(folder: Path, queries: dict[str, str], qids, index_dir: Path) -> dict[str, dict[str, float]]:
+    """Baseline: stock Whoosh (StemmingAnalyzer, default BM25F, OR over title and text)."""
+    from whoosh import fields, index, qparser
+    from whoosh.analysis import StemmingAnalyzer
+
+    schema = fields.Schema(id=fields.ID(stored=True, unique=True),
+                           title=fields.TEXT(analyzer=StemmingAnalyzer()),
+                           text=fields.TEXT(analyzer=StemmingAnalyzer()))
+    index_dir.mkdir(parents=True, exist_ok=True)
+    ix = index.create_in(str(index_dir), schema)
+    with ix.writer(limitmb=256) as writer:
+        for doc in read_corpus(folder):
+            writer.add_document(id=doc["id"], title=doc["title"], text=doc["body"])
+    parser = qparser.MultifieldParser(["title", "text"], schema, group=qparser.OrGroup)
+    run: dict[str, dict[str, float]] = {}
+    with ix.searcher() as searcher:
+        for qid in qids:
+            hits = searcher.search(parser.parse(queries[qid]), limit=DEPTH)
+            run[qid] = {hit["id"]: float(DEPTH - rank) for rank, hit in enumerate(hits)}
+    return run
+
+
 def evaluate(qrels: dict[str, dict[str, int]], run: dict[str, dict[str, float]]) -> dict[str, float]:
     """Return mean nDCG@10, recall@100 and MRR@10 over the judged queries."""
     full = pytrec_eval.RelevanceEvaluator(qrels, {"ndcg_cut.10", "recall.100"})
@@ -98,17 +120,21 @@ def apply_settings(settings: list[str]) -> None:
         setattr(module, attr, json.loads(raw))
 
 
-def measure(folder: Path, split: str = "test", index_dir: Path | None = None) -> dict:
+def measure(folder: Path, split: str = "test", index_dir: Path | None = None, *, plain: bool = False) -> dict:
     """Index the collection, run the judged queries and return the figures."""
     qrels = read_qrels(folder, split)
     queries = read_queries(folder)
+    qids = [q for q in qrels if q in queries]
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        store = IndexStore(index_dir or Path(tmp) / "index")
-        if not index_dir or store.doc_count() == 0:
-            store.rebuild(read_corpus(folder))
-        run = run_queries(store, queries, [q for q in qrels if q in queries])
-        store.close()
+        if plain:
+            run = plain_whoosh_run(folder, queries, qids, Path(tmp) / "plain")
+        else:
+            store = IndexStore(index_dir or Path(tmp) / "index")
+            if not index_dir or store.doc_count() == 0:
+                store.rebuild(read_corpus(folder))
+            run = run_queries(store, queries, qids)
+            store.close()
     figures = evaluate(qrels, run)
     figures["queries"] = len(qrels)
     figures["seconds"] = round(time.perf_counter() - started, 1)
@@ -122,12 +148,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", dest="settings", action="append", default=[], metavar="MODULE.NAME=JSON",
                         help="override a ranking constant for an experiment")
     parser.add_argument("--index", type=Path, help="reuse (or create) an index folder instead of a temporary one")
+    parser.add_argument("--plain-whoosh", action="store_true",
+                        help="measure the stock-Whoosh baseline instead of the product's search")
     args = parser.parse_args(argv)
     if not (args.folder / "corpus.jsonl").is_file():
         print(f"no corpus.jsonl in {args.folder}", file=sys.stderr)
         return 2
     apply_settings(args.settings)
-    print(json.dumps(measure(args.folder, args.qrels, args.index)))
+    print(json.dumps(measure(args.folder, args.qrels, args.index, plain=args.plain_whoosh)))
     return 0
 
 

@@ -75,7 +75,7 @@ def text_analyzer():
 
 def name_analyzer():
     """Return the analyzer for person names: words, lowercased, never stemmed."""
-    return RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | StopFilter(stoplist=STOPLIST, minsize=1, maxsize=40)
+    return RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | StopFilter(stoplist=STOPLIST, minsize=2, maxsize=40)
 
 
 def spell_analyzer():

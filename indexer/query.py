@@ -17,6 +17,10 @@ from whoosh.qparser import (
     WildcardPlugin,
 )
 
+from whoosh.qparser import QueryParser
+from whoosh.spelling import Corrector
+
+from indexer.analysis import word_key
 from indexer.schema import TEXT_FIELDS
 
 # The longest query parsed with operators; longer text is searched as plain words.
@@ -202,3 +206,93 @@ def parse_query(text: str, schema) -> ParsedQuery:
     q = _use_array_unions(parser.parse(words))
     return ParsedQuery(q, True, _text_terms(q), words)
 
+
+
+# --- "did you mean" ---------------------------------------------------------
+
+MAX_CORRECTIONS = 3     # misspelt words corrected per query
+MIN_CORRECT_LENGTH = 4  # shorter words are too ambiguous to correct
+# A sentence-long query's unknown word is more often a rare term than a typo,
+# and each correction scans the vocabulary: only shorter queries get one.
+MAX_SUGGEST_WORDS = 8
+
+
+class VisibleCorrector(Corrector):
+    """Suggest index words that occur in at least one document the reader may see."""
+
+    def __init__(self, view, visible):
+        self.view = view
+        self.visible = visible
+
+    def visible_count(self, field: str, word: str, cap: int = 50) -> int:
+        """Count visible documents holding word, stopping at cap."""
+        return self.view.count_in(field, word, self.visible, cap)
+
+    def _suggestions(self, text, maxdist, prefix):
+        # Whoosh's ReaderCorrector scores every candidate with maxdist and the
+        # stemmed field's frequency, so a frequent 2-edit word can beat a
+        # 1-edit one; here nearer words win, then words in more visible documents.
+        seen = {text}
+        # Each segment walks its term index with a Levenshtein automaton; the
+        # multi-segment reader would instead compute a distance for every word.
+        readers = [sub.reader() for sub, _ in self.view.searcher.leaf_searchers()]
+        for dist in range(1, maxdist + 1):
+            found = False
+            candidates = [w for r in readers for w in r.terms_within("spell", text, dist, prefix=prefix)]
+            for word in candidates:
+                if word in seen:
+                    continue
+                seen.add(word)
+                count = self.visible_count("spell", word)
+                if count:
+                    found = True
+                    yield (-dist + count / 100, word)
+            if found:
+                return
+
+
+def _is_plain_word(qtext: str, token) -> bool:
+    """Tell whether a token is a whole lowercase-able word, not a piece of a code or acronym."""
+    start, end = getattr(token, "startchar", None), getattr(token, "endchar", None)
+    if start is None or end is None:
+        return True
+    word = qtext[start:end]
+    before = qtext[start - 1] if start > 0 else " "
+    after = qtext[end] if end < len(qtext) else " "
+    # "TNFAIP3", "hTRPML1", "DdrB": gene names and codes, not misspellings.
+    if before.isalnum() or after.isalnum() or any(c.isupper() for c in word[1:]):
+        return False
+    return True
+
+
+def suggest_correction(view, qtext: str, visible) -> str | None:
+    """Return qtext with misspelt words corrected, or None when no word is misspelt.
+
+    A word is misspelt when no visible document holds it; a correction must
+    itself occur in a visible document, so hidden items' words never leak.
+    """
+    if not qtext.strip():
+        return None
+    try:
+        spell_q = QueryParser("spell", view.searcher.schema).parse(_rewrite_years(qtext))
+    except Exception:  # an odd query gets no suggestion rather than an error
+        return None
+    tokens = [t for t in spell_q.all_tokens() if t.fieldname == "spell" and _is_plain_word(qtext, t)]
+    if len(tokens) > MAX_SUGGEST_WORDS:
+        return None
+    corrector = VisibleCorrector(view, visible)
+    misspelt = []
+    for token in tokens:
+        if token.fieldname != "spell" or len(token.text) < MIN_CORRECT_LENGTH:
+            continue
+        key = word_key(token.text)
+        if key and not corrector.visible_count("text", key, cap=1):
+            misspelt.append(("spell", token.text))
+    if not misspelt:
+        return None
+    correction = view.searcher.correct_query(
+        spell_q, qtext, correctors={"spell": corrector}, terms=misspelt[:MAX_CORRECTIONS], maxdist=2, prefix=1,
+    )
+    if not correction.tokens or correction.string == qtext:
+        return None
+    return correction.string

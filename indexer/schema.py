@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from typing import Any
 
@@ -77,10 +78,28 @@ def make_schema() -> fields.Schema:
     )
 
 
+# "bm25": Robertson/Lucene idf, log(1 + (N - n + 0.5) / (n + 0.5)); "whoosh":
+# Whoosh's default TF-IDF idf, log(N / (n + 1)) + 1, which gives very common
+# words a floor of 1 and lets them crowd out the rare words of a long query.
+IDF = "bm25"
+
+
+class RankingModel(scoring.BM25F):
+    """Whoosh's BM25F with a choice of idf (see IDF)."""
+
+    def idf(self, searcher, fieldname, text):
+        if IDF == "whoosh":
+            return super().idf(searcher, fieldname, text)
+        parent = searcher.get_parent()
+        n = parent.doc_frequency(fieldname, text)
+        total = parent.doc_count_all()
+        return math.log(1 + (total - n + 0.5) / (n + 0.5))
+
+
 def make_weighting() -> scoring.WeightingModel:
     """Return the BM25F weighting the searcher ranks with."""
     per_field = {f"{name}_B": b for name, b in BM25_B.items()}
-    return scoring.BM25F(B=0.75, K1=BM25_K1, **per_field)
+    return RankingModel(B=0.75, K1=BM25_K1, **per_field)
 
 
 def fingerprint(doc: dict) -> str:

@@ -7,12 +7,10 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 from whoosh import sorting
 from whoosh.classify import Bo1Model
-from whoosh.qparser import QueryParser
-from whoosh.spelling import Corrector
 
 from indexer.analysis import lead_snippet, make_snippets
-from indexer.query import _rewrite_years, parse_query
-from indexer.schema import FACET_FIELDS
+from indexer.query import parse_query, suggest_correction
+from indexer.schema import FACET_FIELDS, TEXT_FIELDS
 from indexer.store import IndexStore, IndexView
 
 SORTS = ("relevance", "newest", "oldest", "title")
@@ -21,6 +19,14 @@ MAX_PER_PAGE = 100
 MAX_RESULTS_DEPTH = 10_000   # page * per_page beyond this is refused
 FACET_LIMIT = 50             # values listed per facet, most frequent first
 SNIPPETS = 3
+# Coordination for short queries: the top RERANK_DEPTH hits by BM25 have their
+# score multiplied by (share of the query's words they contain) ** COORD, so
+# "domestic abuse information sharing" lists documents with all four words
+# first. Long, sentence-like queries are left to BM25 (coordination cost
+# SciFact train nDCG@10 0.01-0.05 there; see bench/RESULTS.md).
+COORD = 0.5
+COORD_MAX_WORDS = 4
+RERANK_DEPTH = 100
 
 
 class BadRequest(ValueError):
@@ -143,6 +149,30 @@ def _snippets(view: IndexView, docnum: int, terms: frozenset[str]) -> list[str]:
     return []
 
 
+def _flat_terms(q) -> list[tuple[str, str, float]] | None:
+    """Return (field, text, boost) when q is a plain OR of words in text fields, else None."""
+    subs = [q] if isinstance(q, wq.Term) else q.subqueries if isinstance(q, wq.Or) and q.boost == 1.0 else []
+    terms = [(t.fieldname, t.text, t.boost) for t in subs
+             if isinstance(t, wq.Term) and t.fieldname in TEXT_FIELDS and isinstance(t.text, str)]
+    return terms if terms and len(terms) == len(subs) else None
+
+
+def _coordinate(view: IndexView, q, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """Re-rank the top hits so documents holding more of the query's words come first."""
+    words = {t.text for t in (q.subqueries if isinstance(q, wq.Or) else []) if isinstance(t, wq.Term) and t.fieldname == "text"}
+    if not 2 <= len(words) <= COORD_MAX_WORDS:
+        return ranked
+    size = (view.size >> 3) + 1
+    maps = [view.term_bits("text", w).to_bytes(size, "little") for w in words]
+    out = []
+    for docnum, score in ranked[:RERANK_DEPTH]:
+        byte, bit = docnum >> 3, 1 << (docnum & 7)
+        share = sum(1 for m in maps if m[byte] & bit) / len(maps)
+        out.append((docnum, score * share ** COORD))
+    out.sort(key=lambda ds: -ds[1])
+    return out + ranked[RERANK_DEPTH:]
+
+
 def _facets(view: IndexView, matched: int) -> dict[str, list[tuple[str, int]]]:
     """Count, for every facet value, the matched documents having it."""
     out: dict[str, list[tuple[str, int]]] = {}
@@ -160,55 +190,6 @@ def _facets(view: IndexView, matched: int) -> dict[str, list[tuple[str, int]]]:
     return out
 
 
-class VisibleCorrector(Corrector):
-    """Suggest words from the index vocabulary that occur in a visible document."""
-
-    def __init__(self, view: IndexView, visible: int):
-        self.view = view
-        self.visible = visible
-
-    def visible_count(self, word: str) -> int:
-        """Return how many visible documents contain word."""
-        return (self.view.term_bits("spell", word) & self.visible).bit_count()
-
-    def _suggestions(self, text, maxdist, prefix):
-        # Whoosh's ReaderCorrector scores every candidate with maxdist, so a
-        # frequent 2-edit word beats a 1-edit one; here nearer words win.
-        seen = {text}
-        for dist in range(1, maxdist + 1):
-            for word in self.view.reader.terms_within("spell", text, dist, prefix=prefix):
-                if word in seen:
-                    continue
-                seen.add(word)
-                count = self.visible_count(word)
-                if count:
-                    yield (-dist + min(count, 9999) / 10_000, word)
-
-
-def _suggest(view: IndexView, qtext: str, visible: int) -> str | None:
-    """Return the query with misspelt words corrected, or None if none is misspelt."""
-    if not qtext.strip():
-        return None
-    parser = QueryParser("spell", view.searcher.schema)
-    try:
-        spell_q = parser.parse(_rewrite_years(qtext))
-    except Exception:
-        return None
-    corrector = VisibleCorrector(view, visible)
-    misspelt = [
-        (t.fieldname, t.text) for t in spell_q.all_tokens()
-        if t.fieldname == "spell" and not corrector.visible_count(t.text)
-    ]
-    if not misspelt:
-        return None
-    correction = view.searcher.correct_query(
-        spell_q, qtext, correctors={"spell": corrector}, terms=misspelt, maxdist=2, prefix=1,
-    )
-    if not correction.tokens or correction.string == qtext:
-        return None
-    return correction.string
-
-
 def search(store: IndexStore, request: SearchRequest) -> SearchResult:
     """Search the index for what the principals may see; filters apply inside Whoosh."""
     _check(request)
@@ -220,31 +201,43 @@ def search(store: IndexStore, request: SearchRequest) -> SearchResult:
         return empty
     browsing = isinstance(parsed.query, wq.Every)
 
+    first = (request.page - 1) * request.per_page
+    sortedby = _sorted_by(request.sort, browsing)
+    scored = sortedby is None
+    depth = first + request.per_page
+    if scored and COORD > 0:
+        depth = max(depth, RERANK_DEPTH)
+    terms = _flat_terms(parsed.query) if scored and allowed.bits else None
+    ranked: list[tuple[int, float]] | None = None
     if browsing:
         matched = allowed.bits
+    elif terms is not None:
+        # Plain words: sum cached per-word BM25F scores instead of walking matchers.
+        ranked, matched = view.top_by_terms(terms, allowed, depth)
     elif allowed.bits:
         matched = view.query_bits(parsed.query) & allowed.bits
     else:
         matched = 0
     suggestion = None
     if request.suggest and not browsing:
-        suggestion = _suggest(view, parsed.words_text, _visible_bits(view, request.principals))
+        visible = view.cached_filter(("visible", tuple(sorted(request.principals))),
+                                     lambda: _visible_bits(view, request.principals))
+        suggestion = suggest_correction(view, parsed.words_text, visible)
     if not matched:
         empty.suggestion = suggestion
         empty.facets = {f: [] for f in FACET_FIELDS} if request.facets else {}
         return empty
 
-    first = (request.page - 1) * request.per_page
-    sortedby = _sorted_by(request.sort, browsing)
-    results = view.searcher.search(
-        parsed.query, limit=first + request.per_page, filter=allowed, sortedby=sortedby,
-    )
-    scored = sortedby is None
+    if ranked is None:
+        results = view.searcher.search(parsed.query, limit=depth, filter=allowed, sortedby=sortedby)
+        ranked = [(hit.docnum, float(hit.score) if scored else 0.0) for hit in results]
+    if scored and COORD > 0:
+        ranked = _coordinate(view, parsed.query, ranked)
     hits = []
-    for hit in results[first:first + request.per_page]:
-        snippets = _snippets(view, hit.docnum, parsed.text_terms) if request.highlight else []
+    for docnum, score in ranked[first:first + request.per_page]:
+        snippets = _snippets(view, docnum, parsed.text_terms) if request.highlight else []
         # With a sort order, Whoosh's "score" is the sort key, not a relevance score.
-        hits.append(Hit(view.doc_id(hit.docnum), float(hit.score) if scored else 0.0, snippets))
+        hits.append(Hit(view.doc_id(docnum), score, snippets))
     return SearchResult(
         total=matched.bit_count(),
         page=request.page,

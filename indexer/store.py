@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import heapq
 import logging
 import threading
 import time
+from array import array
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from whoosh import index, writing
 from whoosh import query as wq
 from whoosh.idsets import DocIdSet
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.index import LockError
+from whoosh.matching.wrappers import FilterMatcher
 
 from indexer.schema import FACET_FIELDS, fingerprint, make_schema, make_weighting, to_fields
 
@@ -20,6 +25,8 @@ __all__ = ["IndexStore", "IndexLocked", "IndexView", "fingerprint"]
 log = logging.getLogger(__name__)
 
 INDEX_NAME = "items"
+# Scored postings kept per searcher (8 bytes each): about 24 MB.
+MAX_CACHED_POSTINGS = 3_000_000
 
 
 class IndexLocked(Exception):
@@ -39,10 +46,10 @@ class BitmapSet(DocIdSet):
 
     def __init__(self, bits: int, size: int):
         self.bits = bits
-        self._bytes = bits.to_bytes((size >> 3) + 1, "little")
+        self.data = bits.to_bytes((size >> 3) + 1, "little")
 
     def __contains__(self, d: int) -> bool:
-        return bool(self._bytes[d >> 3] & (1 << (d & 7)))
+        return bool(self.data[d >> 3] & (1 << (d & 7)))
 
     def __len__(self) -> int:
         return self.bits.bit_count()
@@ -52,8 +59,7 @@ class BitmapSet(DocIdSet):
         return True
 
     def __iter__(self) -> Iterator[int]:
-        data = self._bytes
-        for i, byte in enumerate(data):
+        for i, byte in enumerate(self.data):
             if byte:
                 base = i << 3
                 for j in range(8):
@@ -61,11 +67,43 @@ class BitmapSet(DocIdSet):
                         yield base + j
 
 
+def _posting_blocks(reader, field: str, text: str) -> Iterator[tuple[list[int], list[float]]]:
+    """Yield (docnums, weights) of a term's postings a block at a time, deleted documents left out.
+
+    Reads the block arrays of Whoosh 2.7's W3LeafMatcher directly (the version
+    is pinned); any other matcher is walked posting by posting.
+    """
+    matcher = reader.postings(field, text)
+    deleted: frozenset = frozenset()
+    if isinstance(matcher, FilterMatcher) and matcher._exclude:
+        # The segment has deletions: Whoosh wraps its postings to skip them.
+        deleted, matcher = matcher._ids, matcher.child
+    if not isinstance(matcher, W3LeafMatcher):
+        while matcher.is_active():
+            if matcher.id() not in deleted:
+                yield [matcher.id()], [matcher.weight()]
+            matcher.next()
+        return
+    while matcher.is_active():
+        if matcher._ids is None:
+            matcher._read_ids()
+        if matcher._weights is None:
+            matcher._read_weights()
+        block_ids, block_weights = list(matcher._ids), list(matcher._weights)
+        if deleted:
+            kept = [(d, w) for d, w in zip(block_ids, block_weights) if d not in deleted]
+            block_ids, block_weights = [d for d, _ in kept], [w for _, w in kept]
+        yield block_ids, block_weights
+        matcher._next_block()
+
+
 class IndexView:
     """One version of the index: a searcher plus caches valid as long as it is."""
 
-    def __init__(self, searcher):
+    def __init__(self, searcher, length_cache: dict | None = None):
         self.searcher = searcher
+        # Segments never change once written, so their length arrays outlive a view.
+        self._length_cache = length_cache if length_cache is not None else {}
         self.reader = searcher.reader()
         self.size = self.reader.doc_count_all()
         self._term_bits: dict[tuple[str, str], int] = {}
@@ -73,6 +111,71 @@ class IndexView:
         self._filters: dict[object, BitmapSet] = {}
         self._ids: list[str] | None = None
         self._lock = threading.Lock()
+        self._scores: OrderedDict[tuple[str, str], tuple[array, array]] = OrderedDict()
+        self._scores_held = 0
+
+    def term_scores(self, field: str, text: str) -> tuple[array, array]:
+        """Return (docnums, BM25F scores) of a term, scored once by Whoosh and cached.
+
+        Long plain-word queries mostly reuse common words, so caching each
+        word's scored postings turns Whoosh's per-query matcher walk into sums.
+        """
+        key = (field, text)
+        found = self._scores.get(key)
+        if found is not None:
+            self._scores.move_to_end(key)
+            return found
+        ids, scores = array("i"), array("f")
+        for sub, offset in self.searcher.leaf_searchers():
+            reader = sub.reader()
+            if (field, text) not in reader:
+                continue
+            # Whoosh's own scorer supplies idf and average length from the
+            # whole index; whoosh.scoring.bm25 is then applied a block at a time.
+            scorer = sub.weighting.scorer(sub, field, text)
+            norms = self._norms(sub, field, scorer.avgfl, scorer.B, scorer.K1)
+            top = scorer.idf * (scorer.K1 + 1)
+            for block_ids, block_weights in _posting_blocks(reader, field, text):
+                scores.extend([top * w / (w + norms[d]) for d, w in zip(block_ids, block_weights)])
+                ids.extend([d + offset for d in block_ids])
+        self._scores[key] = found = (ids, scores)
+        self._scores_held += len(ids)
+        while self._scores_held > MAX_CACHED_POSTINGS and len(self._scores) > 1:
+            _, (old_ids, _) = self._scores.popitem(last=False)
+            self._scores_held -= len(old_ids)
+        return found
+
+    def _norms(self, sub, field: str, avgfl: float, b: float, k1: float) -> array:
+        """Return K1 * ((1 - B) + B * length / avgfl) per document of one segment.
+
+        Cached per segment and statistics: segments never change once written.
+        """
+        key = (sub.reader().segment().segment_id(), field, avgfl, b, k1)
+        found = self._length_cache.get(key)
+        if found is None:
+            found = array("d", (k1 * ((1 - b) + b * (sub.doc_field_length(d, field, 1) or 1) / avgfl)
+                                for d in range(sub.doc_count_all())))
+            self._length_cache[key] = found
+        return found
+
+    def top_by_terms(self, terms: list[tuple[str, str, float]], allowed: "BitmapSet", limit: int) -> tuple[list[tuple[int, float]], int]:
+        """Rank an OR of weighted terms: return the top (docnum, score) and the matched bitmap."""
+        acc: dict[int, float] = {}
+        get = acc.get
+        for field, text, boost in terms:
+            ids, scores = self.term_scores(field, text)
+            if boost == 1.0:
+                for d, sc in zip(ids, scores):
+                    acc[d] = get(d, 0.0) + sc
+            else:
+                for d, sc in zip(ids, scores):
+                    acc[d] = get(d, 0.0) + sc * boost
+        data = allowed.data
+        kept = [(sc, d) for d, sc in acc.items() if data[d >> 3] & (1 << (d & 7))]
+        matched = bits_from_ids((d for _, d in kept), self.size)
+        # Ties go to the lower document number, as in Whoosh's own collector.
+        top = heapq.nsmallest(limit, kept, key=lambda sd: (-sd[0], sd[1]))
+        return [(d, sc) for sc, d in top], matched
 
     def term_bits(self, field: str, text: str) -> int:
         """Return the bitmap of live documents containing the term."""
@@ -90,6 +193,21 @@ class IndexView:
                 self._term_bits.clear()
             self._term_bits[key] = bits
         return bits
+
+    def count_in(self, field: str, text: str, allowed: "BitmapSet", cap: int) -> int:
+        """Count documents holding the term that are in allowed, stopping at cap."""
+        cached = self._scores.get((field, text))
+        try:
+            ids = cached[0] if cached is not None else self.reader.postings(field, text).all_ids()
+        except Exception:  # TermNotFound
+            return 0
+        data, count = allowed.data, 0
+        for d in ids:
+            if data[d >> 3] & (1 << (d & 7)):
+                count += 1
+                if count >= cap:
+                    break
+        return count
 
     def live_bits(self) -> int:
         """Return the bitmap of all live (not deleted) documents."""
@@ -174,6 +292,7 @@ class IndexStore:
         else:
             self._ix = index.create_in(str(self.path), make_schema(), indexname=INDEX_NAME)
         self._local = threading.local()
+        self._lengths: dict = {}
 
     @property
     def schema(self):
@@ -250,10 +369,10 @@ class IndexStore:
         """Return a view of the latest committed index, reusing this thread's searcher."""
         current: IndexView | None = getattr(self._local, "view", None)
         if current is None:
-            current = IndexView(self._ix.searcher(weighting=make_weighting()))
+            current = IndexView(self._ix.searcher(weighting=make_weighting()), self._lengths)
         elif not current.searcher.up_to_date():
             # refresh() reuses unchanged segments, so re-opening stays cheap.
-            current = IndexView(current.searcher.refresh())
+            current = IndexView(current.searcher.refresh(), self._lengths)
         self._local.view = current
         return current
 

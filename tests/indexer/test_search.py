@@ -247,3 +247,20 @@ def test_relevance_bench_matches_hand_computed_figures(tmp_path):
     assert figures["mrr@10"] == pytest.approx(0.75)
     assert figures["recall@100"] == pytest.approx(1.0)
     assert figures["queries"] == 2
+
+
+def test_cached_word_scores_equal_whoosh_scores_after_deletes(tmp_path):
+    from indexer.search import _allowed, _flat_terms
+    from indexer.query import parse_query
+
+    store = IndexStore(tmp_path)
+    store.add_or_replace(DOCS)
+    store.add_or_replace([make_doc("extra", title="Sharing information", body="Information about abuse.")])
+    store.delete(["sharing"])  # a deletion in an older segment
+    view = store.view()
+    q = parse_query("domestic abuse information sharing", view.searcher.schema).query
+    fast, matched = view.top_by_terms(_flat_terms(q), _allowed(view, SearchRequest()), 10)
+    slow = view.searcher.search(q, limit=10, filter=_allowed(view, SearchRequest()))
+    assert [d for d, _ in fast] == [h.docnum for h in slow]
+    assert [round(sc, 4) for _, sc in fast] == [round(h.score, 4) for h in slow]
+    assert matched.bit_count() == len(slow)
