@@ -1,15 +1,16 @@
 """Bulk ingest: files in, extracted in parallel, recorded, stored and indexed.
 
 Each file is committed on its own, so a failure part-way through a batch loses
-nothing already ingested. The index is written in batches; if the process dies
-between a commit and an index write, `check-index` reports it and `reindex`
-repairs it, because the database is the source of truth.
+nothing already ingested. The index is written by a thread beside the extraction;
+if the process dies between a commit and an index write, `check-index` reports it
+and `reindex` repairs it, because the database is the source of truth.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -21,12 +22,10 @@ from indexer.store import IndexStore
 from indexer.themes import suggest_themes
 
 from .services import audit
-from .services.indexing import index_items
+from .services.indexing import index_document
 from .services.items import AuthorData, ItemData, attach_file, create_item, find_file_by_sha
 from .services.taxonomy import theme_vocabulary
 from .storage import FileStore
-
-INDEX_BATCH = 50
 
 
 @dataclass
@@ -104,6 +103,54 @@ def item_data_from(extraction: Extraction, options: IngestOptions, vocabulary: d
     )
 
 
+class IndexFeeder:
+    """Writes index documents in a thread of its own while extraction goes on.
+
+    The parent process mostly waits on the extraction workers; writing the index in
+    that time, instead of after the last file, keeps both cores busy. One thread means
+    one writer, through the store's one writing path; a batch is whatever arrived while
+    the previous one was being written.
+    """
+
+    def __init__(self, store: IndexStore):
+        self.store = store
+        self.errors: list[str] = []
+        self.unindexed: list[str] = []
+        self._waiting: list[dict] = []
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-writer")
+        self._running: Future | None = None
+
+    def add(self, document: dict) -> None:
+        """Queue one document; start a write if the writer is idle."""
+        self._waiting.append(document)
+        if self._running is None or self._running.done():
+            self._flush()
+
+    def close(self) -> None:
+        """Write what is left and wait for the writer to finish."""
+        self._flush()
+        self._collect()
+        self._executor.shutdown(wait=True)
+
+    def _flush(self) -> None:
+        self._collect()
+        if self._waiting:
+            batch, self._waiting = self._waiting, []
+            self._running = self._executor.submit(self._write, batch)
+
+    def _collect(self) -> None:
+        if self._running is not None:
+            self._running.result()
+            self._running = None
+
+    def _write(self, batch: list[dict]) -> None:
+        try:
+            self.store.add_or_replace(batch)
+        except Exception as error:  # recorded items stay; `reindex` repairs the index
+            self.errors.append(str(error))
+            self.unindexed.extend(doc["id"] for doc in batch)
+
+
 class Ingester:
     """Runs a batch: one Ingester per command or test, holding its stores."""
 
@@ -114,6 +161,8 @@ class Ingester:
         self.files = files
         self.limits = limits
         self.jobs = jobs or os.cpu_count() or 1
+        self.index_errors: list[str] = []
+        self.unindexed: list[str] = []  # ids recorded in the database but not in the index
 
     def run(self, paths: list[Path], options: IngestOptions,
             describe: Callable[[Extraction], ItemData] | None = None) -> Iterator[IngestOutcome]:
@@ -129,18 +178,17 @@ class Ingester:
             else:
                 yield outcome
 
-        pending: list[int] = []
+        feeder = IndexFeeder(self.index)
         try:
             for extraction in extract_many(to_extract, jobs=self.jobs, limits=self.limits):
-                outcome = self._record(extraction, options, vocabulary, describe)
-                if outcome.status == "ingested" and options.status == "published":
-                    pending.append(outcome.id)
-                    if len(pending) >= INDEX_BATCH:
-                        self._index(pending)
+                outcome, document = self._record(extraction, options, vocabulary, describe)
+                if document is not None:
+                    feeder.add(document)
                 yield outcome
         finally:
-            if pending:
-                self._index(pending)
+            feeder.close()
+            self.index_errors.extend(feeder.errors)
+            self.unindexed.extend(feeder.unindexed)
 
     def _precheck(self, path: Path, seen: dict[str, str]) -> IngestOutcome | None:
         """Settle files that need no extraction: unreadable ones and known duplicates."""
@@ -161,10 +209,13 @@ class Ingester:
         return None
 
     def _record(self, extraction: Extraction, options: IngestOptions, vocabulary: dict,
-                describe: Callable[[Extraction], ItemData] | None) -> IngestOutcome:
-        """Store one extracted file and its item in a transaction of its own."""
+                describe: Callable[[Extraction], ItemData] | None) -> tuple[IngestOutcome, dict | None]:
+        """Store one extracted file and its item in a transaction of its own.
+
+        Returns the outcome and, for a published item, its index document.
+        """
         if extraction.status != "ok":
-            return IngestOutcome(extraction.path, "rejected", extraction.reason, extraction.page_count or None)
+            return IngestOutcome(extraction.path, "rejected", extraction.reason, extraction.page_count or None), None
         data = describe(extraction) if describe else item_data_from(extraction, options, vocabulary)
         with self.sessions() as session:
             try:
@@ -174,10 +225,6 @@ class Ingester:
                 session.commit()
             except Exception as error:  # one bad record must not stop the batch
                 session.rollback()
-                return IngestOutcome(extraction.path, "rejected", f"could not be recorded: {error}")
-            return IngestOutcome(extraction.path, "ingested", extraction.reason, extraction.page_count, item.id)
-
-    def _index(self, pending: list[int]) -> None:
-        with self.sessions() as session:
-            index_items(session, self.index, pending)
-        pending.clear()
+                return IngestOutcome(extraction.path, "rejected", f"could not be recorded: {error}"), None
+            document = index_document(item) if item.status == "published" else None
+            return IngestOutcome(extraction.path, "ingested", extraction.reason, extraction.page_count, item.id), document

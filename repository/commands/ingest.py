@@ -84,7 +84,11 @@ def ingest_command(paths, item_type, themes, event, place, access, jobs, report)
 
     for path, reason in rejections:
         click.echo(f"rejected: {path}: {reason}", err=True)
+    if ingester.unindexed:
+        click.echo(f"{len(ingester.unindexed)} recorded item(s) could not be indexed "
+                   f"({'; '.join(sorted(set(ingester.index_errors)))}); they are safe in the database: "
+                   "run `flask --app repository reindex`.", err=True)
     click.echo(f"{len(files)} file(s): {counts['ingested']} ingested, {counts['duplicate']} duplicate(s), "
                f"{counts['rejected']} rejected.")
-    if rejections:
+    if rejections or ingester.unindexed:
         raise SystemExit(1)

@@ -67,3 +67,9 @@ def test_reindex_from_scratch_after_the_index_is_lost(app, runner, res, tmp_path
     assert search(res.index, SearchRequest(q="genogram")).total == 0
     assert runner.invoke(args=["reindex"]).exit_code == 0
     assert search(res.index, SearchRequest(q="genogram")).total == 1
+
+
+def test_check_index_on_a_new_empty_repository(app, runner):
+    result = runner.invoke(args=["check-index"])
+    assert result.exit_code == 0, result.output
+    assert "agree" in result.output

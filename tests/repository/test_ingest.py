@@ -153,3 +153,27 @@ def test_bulk_ingest_is_recorded_in_each_items_audit_log(app, runner, res, tmp_p
         for item in session.scalars(select(Item)):
             [entry] = entries_for(session, item)
             assert (entry.action, entry.actor, entry.message) == ("created", "system", "bulk ingest")
+
+
+def test_a_locked_index_loses_no_record_and_says_how_to_repair(app, runner, res, tmp_path):
+    from whoosh.index import open_dir
+
+    from indexer.store import INDEX_NAME
+
+    _papers(tmp_path / "in")
+    res.index.lock_timeout = 0.5
+    assert res.index.fingerprints() == {}  # the index exists, empty
+    held = open_dir(str(res.index_path), indexname=INDEX_NAME).writer()  # someone else holds the index
+    try:
+        result = runner.invoke(args=["ingest", str(tmp_path / "in")])
+    finally:
+        held.cancel()
+
+    assert result.exit_code == 1
+    assert "2 recorded item(s) could not be indexed" in result.output
+    assert "reindex" in result.output
+    with res.sessions() as session:
+        assert session.scalar(select(func.count(Item.id))) == 2
+    assert runner.invoke(args=["check-index"]).exit_code == 1
+    assert runner.invoke(args=["reindex"]).exit_code == 0
+    assert search(res.index, SearchRequest(q="adviser")).total == 1
