@@ -41,6 +41,17 @@ def bits_from_ids(ids: Iterable[int], size: int) -> int:
     return int.from_bytes(buf, "little")
 
 
+def _set_bits(bits: int) -> Iterator[int]:
+    """Yield the positions of the set bits of an int bitmap, lowest first."""
+    data = bits.to_bytes((bits.bit_length() + 7) >> 3 or 1, "little")
+    for i, byte in enumerate(data):
+        if byte:
+            base = i << 3
+            for j in range(8):
+                if byte >> j & 1:
+                    yield base + j
+
+
 class BitmapSet(DocIdSet):
     """A read-only docnum set over an int bitmap, for Whoosh's filter argument."""
 
@@ -59,12 +70,7 @@ class BitmapSet(DocIdSet):
         return True
 
     def __iter__(self) -> Iterator[int]:
-        for i, byte in enumerate(self.data):
-            if byte:
-                base = i << 3
-                for j in range(8):
-                    if byte & (1 << j):
-                        yield base + j
+        return _set_bits(self.bits)
 
 
 def _posting_blocks(reader, field: str, text: str) -> Iterator[tuple[list[int], list[float]]]:
@@ -160,22 +166,26 @@ class IndexView:
 
     def top_by_terms(self, terms: list[tuple[str, str, float]], allowed: "BitmapSet", limit: int) -> tuple[list[tuple[int, float]], int]:
         """Rank an OR of weighted terms: return the top (docnum, score) and the matched bitmap."""
-        acc: dict[int, float] = {}
-        get = acc.get
+        acc = [0.0] * self.size
+        touched = 0
         for field, text, boost in terms:
             ids, scores = self.term_scores(field, text)
+            if not ids:
+                continue
+            touched |= self.term_bits(field, text)
             if boost == 1.0:
                 for d, sc in zip(ids, scores):
-                    acc[d] = get(d, 0.0) + sc
+                    acc[d] += sc
             else:
                 for d, sc in zip(ids, scores):
-                    acc[d] = get(d, 0.0) + sc * boost
-        data = allowed.data
-        kept = [(sc, d) for d, sc in acc.items() if data[d >> 3] & (1 << (d & 7))]
-        matched = bits_from_ids((d for _, d in kept), self.size)
-        # Ties go to the lower document number, as in Whoosh's own collector.
-        top = heapq.nsmallest(limit, kept, key=lambda sd: (-sd[0], sd[1]))
-        return [(d, sc) for sc, d in top], matched
+                    acc[d] += sc * boost
+        matched = touched & allowed.bits
+        # Documents the reader may not see (or filtered out) must not compete.
+        for d in _set_bits(touched & ~allowed.bits):
+            acc[d] = 0.0
+        # nlargest keeps docnum order among equal scores, as Whoosh's collector does.
+        top = heapq.nlargest(limit, range(self.size), key=acc.__getitem__)
+        return [(d, acc[d]) for d in top if acc[d] > 0.0], matched
 
     def term_bits(self, field: str, text: str) -> int:
         """Return the bitmap of live documents containing the term."""
@@ -183,7 +193,8 @@ class IndexView:
         bits = self._term_bits.get(key)
         if bits is None:
             try:
-                ids = self.reader.postings(field, text).all_ids()
+                cached = self._scores.get(key)
+                ids = cached[0] if cached is not None else self.reader.postings(field, text).all_ids()
             except Exception:  # Whoosh raises TermNotFound (a KeyError) for absent terms
                 bits = 0
             else:
@@ -380,6 +391,8 @@ class IndexStore:
         """Return id -> fingerprint for every document in the index."""
         with self._ix.searcher() as s:
             reader = s.reader()
+            if reader.doc_count_all() == 0:  # an empty index has no columns to read
+                return {}
             ids = reader.column_reader("id")
             fps = reader.column_reader("fingerprint")
             return {ids[d]: fps[d] for d in reader.all_doc_ids()}
