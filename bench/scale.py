@@ -1,7 +1,7 @@
 """Generate a large, deterministic collection of index documents from SciFact text.
 
     python -m bench.scale SCIFACT_DIR OUT.jsonl [--docs 100000] [--seed 7]
-    python -m bench.scale SCIFACT_DIR OUT_DIR --known-item
+    python -m bench.scale SCIFACT_DIR OUT_DIR --known-item title|sentence
 
 Each document recombines real SciFact sentences: a title made from one title
 plus words of another, and a body of two to five abstracts, so term statistics
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,40 +63,60 @@ def generate(folder: Path, docs: int = 100_000, seed: int = 7) -> Iterator[dict]
         }
 
 
-def known_item(folder: Path, out: Path, queries: int = 1000, seed: int = 11) -> None:
-    """Write a BEIR-style known-item collection: titles become queries, documents lose them.
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)][.!?])\s+(?=[A-Z])")
 
-    A second test bed for ranking changes: each query has exactly one right answer,
-    the document whose title it was, and the title is not in the index.
+
+def known_item(folder: Path, out: Path, queries: int = 1000, seed: int = 11, mode: str = "title") -> None:
+    """Write a BEIR-style known-item collection: each query has one right document.
+
+    mode "title": a document's title is the query; no document keeps its title.
+    mode "sentence": one middle sentence of the abstract is the query and is
+    removed from the document; titles stay, so title weighting is exercised.
     """
-    rows = []
     with open(folder / "corpus.jsonl", encoding="utf-8") as handle:
         rows = [json.loads(line) for line in handle]
-    picked = random.Random(seed).sample([r for r in rows if len((r.get("title") or "").split()) >= 4], queries)
+    rng = random.Random(seed)
+    questions: dict[str, str] = {}
+    if mode == "title":
+        for r in rng.sample([r for r in rows if len((r.get("title") or "").split()) >= 4], queries):
+            questions[r["_id"]] = r["title"]
+        for r in rows:  # no document keeps its title, so the answer is not singled out
+            r["title"] = ""
+    else:
+        usable = []
+        for r in rows:
+            sentences = _SENTENCE_END.split(r.get("text") or "")
+            if len(sentences) >= 4:
+                usable.append((r, sentences))
+        for r, sentences in rng.sample(usable, queries):
+            pick = rng.randrange(1, len(sentences) - 1)
+            questions[r["_id"]] = sentences[pick]
+            r["text"] = " ".join(sentences[:pick] + sentences[pick + 1:])
     (out / "qrels").mkdir(parents=True, exist_ok=True)
     with open(out / "corpus.jsonl", "w", encoding="utf-8") as handle:
         for r in rows:
-            handle.write(json.dumps({"_id": r["_id"], "title": "", "text": r.get("text") or ""}) + "\n")
+            title = r.get("title") or ""
+            handle.write(json.dumps({"_id": r["_id"], "title": title, "text": r.get("text") or ""}) + "\n")
     with open(out / "queries.jsonl", "w", encoding="utf-8") as handle:
-        for r in picked:
-            handle.write(json.dumps({"_id": f"t{r['_id']}", "text": r["title"]}) + "\n")
+        for doc_id, text in questions.items():
+            handle.write(json.dumps({"_id": f"k{doc_id}", "text": text}) + "\n")
     with open(out / "qrels" / "test.tsv", "w", encoding="utf-8") as handle:
         handle.write("query-id\tcorpus-id\tscore\n")
-        for r in picked:
-            handle.write(f"t{r['_id']}\t{r['_id']}\t1\n")
+        for doc_id in questions:
+            handle.write(f"k{doc_id}\t{doc_id}\t1\n")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__.splitlines()[0])
     parser.add_argument("scifact", type=Path)
     parser.add_argument("out", type=Path, help="JSONL file (or folder with --known-item)")
-    parser.add_argument("--known-item", action="store_true",
-                        help="write a title-as-query known-item collection (BEIR layout) instead")
+    parser.add_argument("--known-item", choices=("title", "sentence"),
+                        help="write a known-item collection (BEIR layout) instead: title or sentence as query")
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     if args.known_item:
-        known_item(args.scifact, args.out)
+        known_item(args.scifact, args.out, mode=args.known_item)
         print(f"wrote a known-item collection to {args.out}")
         return 0
     with open(args.out, "w", encoding="utf-8") as handle:

@@ -266,10 +266,8 @@ def more_like_this(store: IndexStore, item_id: str, principals: list[str], *, li
     if not terms:
         return []
     top = max(w for _, w in terms) or 1.0
-    q = wq.Or([
-        wq.Term(f, t, boost=w / top * boost)
-        for t, w in terms
-        for f, boost in (("title", 0.5), ("text", 1.0))
-    ])
-    results = view.searcher.search(q, limit=limit, filter=visible, mask={docnum})
-    return [view.doc_id(h.docnum) for h in results]
+    weighted = [(f, t, w / top * boost) for t, w in terms for f, boost in (("title", 0.5), ("text", 1.0))]
+    # The item itself is left out of the candidates rather than dropped afterwards.
+    others = view.cached_filter(("others", docnum, tuple(sorted(principals))), lambda: visible.bits & ~(1 << docnum))
+    ranked, _ = view.top_by_terms(weighted, others, limit)
+    return [view.doc_id(d) for d, _ in ranked]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import heapq
-import logging
 import threading
 import time
 from array import array
@@ -21,8 +20,6 @@ from whoosh.matching.wrappers import FilterMatcher
 from indexer.schema import FACET_FIELDS, fingerprint, make_schema, make_weighting, to_fields
 
 __all__ = ["IndexStore", "IndexLocked", "IndexView", "fingerprint"]
-
-log = logging.getLogger(__name__)
 
 INDEX_NAME = "items"
 # Scored postings kept per searcher (8 bytes each): about 24 MB.
