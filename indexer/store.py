@@ -111,7 +111,7 @@ class IndexView:
         self.size = self.reader.doc_count_all()
         self._term_bits: dict[tuple[str, str], int] = {}
         self._facet_bits: dict[str, dict[str, int]] = {}
-        self._filters: dict[object, BitmapSet] = {}
+        self._filters: dict[object, object] = {}
         self._ids: list[str] | None = None
         self._lock = threading.Lock()
         self._scores: OrderedDict[tuple[str, str], tuple[array, array]] = OrderedDict()
@@ -266,9 +266,13 @@ class IndexView:
 
     def cached_filter(self, key: object, build) -> BitmapSet:
         """Return the filter set for key, building it with build() once per version."""
+        return self.memo(("filter", key), lambda: BitmapSet(build(), self.size))
+
+    def memo(self, key: object, build):
+        """Return build() for key, computed once for this version of the index."""
         found = self._filters.get(key)
         if found is None:
-            found = BitmapSet(build(), self.size)
+            found = build()
             if len(self._filters) > 256:
                 self._filters.clear()
             self._filters[key] = found
