@@ -14,7 +14,6 @@ from whoosh.analysis import (
     StopFilter,
 )
 from whoosh.analysis.filters import STOP_WORDS
-from whoosh.lang.porter import stem as porter_stem
 
 # Words joined by apostrophes or dots stay one token ("o'brien", "u.k"); the
 # possessive filter then drops a trailing "'s" so "council's" meets "council".

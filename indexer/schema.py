@@ -43,11 +43,6 @@ FACET_FIELDS: dict[str, str] = {
 BM25_K1 = 1.2
 BM25_B: dict[str, float] = {"text": 0.75, "title": 0.75, "authors": 0.75}
 
-FIELD_SET = (
-    "id", "type", "title", "abstract", "summary", "body", "authors", "themes",
-    "event", "places", "year", "date", "access", "readers",
-)
-
 
 def make_schema() -> fields.Schema:
     """Build the Whoosh schema for repository items."""
@@ -103,7 +98,7 @@ def make_weighting() -> scoring.WeightingModel:
 
 
 def fingerprint(doc: dict) -> str:
-    """Return a stable hash of a document dict (key order and list order kept as given)."""
+    """Return a stable hash of a document dict: key order does not matter, list order does."""
     payload = json.dumps(doc, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
 
