@@ -292,6 +292,11 @@ class IndexView:
         return self.searcher.document_number(id=str(item_id))
 
 
+def _signature(schema) -> list[tuple[str, str]]:
+    """Return the field names and types of a schema, to notice a schema change."""
+    return sorted((name, type(schema[name]).__name__) for name in schema.names())
+
+
 class IndexStore:
     """The full-text index of published items, with one writing path."""
 
@@ -360,8 +365,18 @@ class IndexStore:
         writer.commit()
         return deleted
 
+    @property
+    def outdated(self) -> bool:
+        """Tell whether the index on disk was made with another schema (rebuild() fixes it)."""
+        return _signature(self._ix.schema) != _signature(make_schema())
+
     def rebuild(self, docs: Iterable[dict], *, procs: int = 1) -> int:
         """Empty the index and write all docs; procs > 1 uses Whoosh's multiprocess writer."""
+        if self.outdated:
+            # Wait for any writer to finish, then start over with the current schema.
+            self._writer().cancel()
+            self._ix = index.create_in(str(self.path), make_schema(), indexname=INDEX_NAME)
+            self.close()
         writer = self._writer(procs=procs)
         count = 0
         try:

@@ -136,3 +136,17 @@ def test_cached_searcher_sees_new_writes(tmp_path):
     assert store.view() is first  # unchanged index: the same searcher is reused
     IndexStore(tmp_path).add_or_replace([make_doc("2", title="Leeds again")])
     assert sorted(ids_for(store, "leeds")) == ["1", "2"]
+
+
+def test_rebuild_replaces_an_index_made_with_an_older_schema(tmp_path):
+    from whoosh import fields, index
+
+    old = index.create_in(str(tmp_path), fields.Schema(id=fields.ID(stored=True), body=fields.TEXT()), indexname="items")
+    with old.writer() as writer:
+        writer.add_document(id="old", body="obsolete layout")
+    store = IndexStore(tmp_path)
+    assert store.outdated
+    assert store.rebuild([make_doc("1", title="Leeds case study")]) == 1
+    assert not store.outdated
+    assert ids_for(store, "leeds") == ["1"]
+    assert not IndexStore(tmp_path).outdated
