@@ -217,6 +217,9 @@ MIN_CORRECT_LENGTH = 4  # shorter words are too ambiguous to correct
 MAX_SUGGEST_WORDS = 8
 
 
+_FIELD_PART = re.compile(r'\b[A-Za-z_]+:(?:"[^"]*"|\S+)')
+
+
 class VisibleCorrector(Corrector):
     """Suggest index words that occur in at least one document the reader may see."""
 
@@ -228,6 +231,11 @@ class VisibleCorrector(Corrector):
         """Count visible documents holding word, stopping at cap."""
         return self.view.count_in(field, word, self.visible, cap)
 
+    def suggest(self, text, limit=5, maxdist=2, prefix=0):
+        # The same misspelling tends to come back: remember it for this index version.
+        key = ("suggest", text, id(self.visible), limit, maxdist, prefix)
+        return self.view.memo(key, lambda: Corrector.suggest(self, text, limit, maxdist, prefix))
+
     def _suggestions(self, text, maxdist, prefix):
         # Whoosh's ReaderCorrector scores every candidate with maxdist and the
         # stemmed field's frequency, so a frequent 2-edit word can beat a
@@ -236,6 +244,10 @@ class VisibleCorrector(Corrector):
         # Each segment walks its term index with a Levenshtein automaton; the
         # multi-segment reader would instead compute a distance for every word.
         readers = [sub.reader() for sub, _ in self.view.searcher.leaf_searchers()]
+        # Two edits reach too many unrelated words in a short word, and the
+        # automaton for two edits grows steeply with length: one edit outside 6-14.
+        if not 6 <= len(text) <= 14:
+            maxdist = min(maxdist, 1)
         for dist in range(1, maxdist + 1):
             found = False
             candidates = [w for r in readers for w in r.terms_within("spell", text, dist, prefix=prefix)]
@@ -273,8 +285,11 @@ def suggest_correction(view, qtext: str, visible) -> str | None:
     """
     if not qtext.strip():
         return None
+    # Field-qualified parts (year:2014..2016, theme:x) are never corrected; they
+    # are blanked, not removed, so token offsets still point into qtext.
+    words_only = _FIELD_PART.sub(lambda m: " " * len(m.group(0)), qtext)
     try:
-        spell_q = QueryParser("spell", view.searcher.schema).parse(_rewrite_years(qtext))
+        spell_q = QueryParser("spell", view.searcher.schema).parse(words_only)
     except Exception:  # an odd query gets no suggestion rather than an error
         return None
     tokens = [t for t in spell_q.all_tokens() if t.fieldname == "spell" and _is_plain_word(qtext, t)]
@@ -293,6 +308,21 @@ def suggest_correction(view, qtext: str, visible) -> str | None:
     correction = view.searcher.correct_query(
         spell_q, qtext, correctors={"spell": corrector}, terms=misspelt[:MAX_CORRECTIONS], maxdist=2, prefix=1,
     )
-    if not correction.tokens or correction.string == qtext:
+    return _apply_corrections(qtext, correction.tokens)
+
+
+def _apply_corrections(qtext: str, tokens) -> str | None:
+    """Replace each corrected word inside its span, keeping punctuation around it."""
+    out, last = [], 0
+    for token in sorted(tokens, key=lambda t: t.startchar):
+        span = qtext[token.startchar:token.endchar]
+        at = span.lower().find(token.original)
+        if at < 0:
+            continue
+        start = token.startchar + at
+        out += [qtext[last:start], token.text]
+        last = start + len(token.original)
+    if not out:
         return None
-    return correction.string
+    corrected = "".join(out) + qtext[last:]
+    return corrected if corrected != qtext else None

@@ -264,3 +264,10 @@ def test_cached_word_scores_equal_whoosh_scores_after_deletes(tmp_path):
     assert [d for d, _ in fast] == [h.docnum for h in slow]
     assert [round(sc, 4) for _, sc in fast] == [round(h.score, 4) for h in slow]
     assert matched.bit_count() == len(slow)
+
+
+def test_suggestion_keeps_punctuation_fields_and_ignores_codes(store):
+    assert run(store, "domestc abuse.").suggestion == "domestic abuse."
+    assert run(store, "place:leeds domestc abuse").suggestion == "place:leeds domestic abuse"
+    assert run(store, "year:2014..2016 domestc").suggestion == "year:2014..2016 domestic"
+    assert run(store, "GENOGRAMX consent").suggestion is None  # looks like a code, not a typo
