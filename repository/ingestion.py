@@ -108,12 +108,14 @@ class IndexFeeder:
 
     The parent process mostly waits on the extraction workers; writing the index in
     that time, instead of after the last file, keeps both cores busy. One thread means
-    one writer, through the store's one writing path; a batch is whatever arrived while
-    the previous one was being written.
+    one writer, through the store's one writing path. Each Whoosh commit costs a new
+    segment, so a batch waits for at least `min_batch` documents (three documents a
+    commit cost twice the time of one commit for thirty, on the test papers).
     """
 
-    def __init__(self, store: IndexStore):
+    def __init__(self, store: IndexStore, *, min_batch: int = 16):
         self.store = store
+        self.min_batch = min_batch
         self.errors: list[str] = []
         self.unindexed: list[str] = []
         self._waiting: list[dict] = []
@@ -123,7 +125,7 @@ class IndexFeeder:
     def add(self, document: dict) -> None:
         """Queue one document; start a write if the writer is idle."""
         self._waiting.append(document)
-        if self._running is None or self._running.done():
+        if len(self._waiting) >= self.min_batch and (self._running is None or self._running.done()):
             self._flush()
 
     def close(self) -> None:
