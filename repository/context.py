@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session, sessionmaker
 
+from indexer.extract import Limits
 from indexer.store import IndexStore
 
 from .db import make_engine, make_session_factory
@@ -14,7 +15,7 @@ from .storage import FileStore
 
 
 class Resources:
-    """The database, index and file store of one application."""
+    """The database, index, file store and extraction limits of one application."""
 
     def __init__(self, app: Flask):
         instance = Path(app.instance_path)
@@ -23,6 +24,10 @@ class Resources:
         self.index_path = instance / app.config["INDEX_DIR"]
         self.files = FileStore(instance / app.config["FILES_DIR"])
         self.lock_timeout = float(app.config["INDEX_LOCK_TIMEOUT"])
+        # The same limits for bulk ingest and for deposits through the web.
+        self.limits = Limits(seconds=float(app.config["EXTRACT_SECONDS"]),
+                             memory_mb=int(app.config["EXTRACT_MEMORY_MB"]),
+                             max_bytes=int(app.config["MAX_UPLOAD_MB"]) * 2**20)
         self._index: IndexStore | None = None
 
     @property

@@ -12,7 +12,6 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from indexer.extract import Extraction
 from indexer.store import IndexLocked
 
-from ..commands.ingest import extraction_limits
 from ..context import db_session, resources
 from ..forms import options
 from ..forms.deposit import ACCESS_HINTS, CASE_STUDY_LABELS, ItemForm, UploadForm
@@ -72,7 +71,7 @@ def _take_upload(form: UploadForm):
     upload = form.file.data
     path = deposits.receive_upload(upload.stream, max_bytes=_max_bytes(), folder=_upload_folder())
     try:
-        extraction = deposits.read_upload(path, extraction_limits())
+        extraction = deposits.read_upload(path, resources().limits)
     except BaseException:
         path.unlink(missing_ok=True)
         raise

@@ -63,7 +63,7 @@ def load_demo(res: Resources, work_dir: Path) -> Counter[str]:
     def describe(extraction: Extraction) -> ItemData:
         return demo_item_data(by_file[Path(extraction.path).name])
 
-    ingester = Ingester(res.sessions, res.index, res.files)
+    ingester = Ingester(res.sessions, res.index, res.files, limits=res.limits)
     counts: Counter[str] = Counter()
     for outcome in ingester.run(paths, IngestOptions(), describe=describe):
         counts[outcome.status] += 1

@@ -9,23 +9,13 @@ from collections import Counter
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
-
-from indexer.extract import Limits
 
 from ..context import resources
 from ..ingestion import Ingester, IngestOptions, collect_paths
 from ..models import ACCESS_LEVELS, ITEM_TYPES
 from ..services.places import find_event
 from ..services.taxonomy import find_theme
-
-
-def extraction_limits() -> Limits:
-    """Return the per-file extraction limits configured for this app."""
-    config = current_app.config
-    return Limits(seconds=float(config["EXTRACT_SECONDS"]), memory_mb=int(config["EXTRACT_MEMORY_MB"]),
-                  max_bytes=int(config["MAX_UPLOAD_MB"]) * 2**20)
 
 
 def _check_options(options: IngestOptions) -> None:
@@ -62,7 +52,7 @@ def ingest_command(paths, item_type, themes, event, place, access, jobs, report)
         raise click.UsageError("no PDF files found in the given paths")
 
     res = resources()
-    ingester = Ingester(res.sessions, res.index, res.files, limits=extraction_limits(),
+    ingester = Ingester(res.sessions, res.index, res.files, limits=res.limits,
                         jobs=jobs or os.cpu_count())
     counts: Counter[str] = Counter()
     rejections: list[tuple[str, str]] = []
