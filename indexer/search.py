@@ -10,7 +10,8 @@ from whoosh.classify import Bo1Model
 from indexer.analysis import lead_snippet, make_snippets
 from indexer.query import parse_query, suggest_correction
 from indexer.schema import FACET_FIELDS, TEXT_FIELDS
-from indexer.store import IndexStore, IndexView
+from indexer.store import IndexStore
+from indexer.view import IndexView
 
 SORTS = ("relevance", "newest", "oldest", "title")
 FILTER_KEYS = ("type", "themes", "event", "places", "access", "authors")
