@@ -1,11 +1,27 @@
 """`init-db`: create or upgrade the schema and seed the theme taxonomy."""
 
+import functools
+
 import click
 from flask.cli import with_appcontext
 
 from ..context import resources
-from ..db import transaction, upgrade_schema
+from ..db import schema_is_current, transaction, upgrade_schema
 from ..services.taxonomy import seed_themes
+
+
+def with_database(command):
+    """Like with_appcontext, but stop with a clear message when the schema is missing or old."""
+
+    @functools.wraps(command)
+    def checked(*args, **kwargs):
+        if not schema_is_current(resources().engine):
+            raise click.ClickException(
+                "the database is not set up, or its schema is older than this code: "
+                "run `flask --app repository init-db` first")
+        return command(*args, **kwargs)
+
+    return with_appcontext(checked)
 
 
 def prepare_database() -> int:

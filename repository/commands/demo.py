@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 import click
-from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from indexer.extract import Extraction
@@ -19,6 +18,7 @@ from ..ingestion import Ingester, IngestOptions
 from ..models import Event, Item
 from ..services.items import AuthorData, ItemData
 from ..services.places import ensure_place, find_event
+from .database import with_database
 
 
 def _add_places_and_events(res: Resources, collection: dict) -> None:
@@ -74,7 +74,7 @@ def load_demo(res: Resources, work_dir: Path) -> Counter[str]:
 
 @click.command("load-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the repository already holds items.")
-@with_appcontext
+@with_database
 def load_demo_command(if_empty: bool) -> None:
     """Load the demo collection of papers, case studies, reports and slides."""
     res = resources()

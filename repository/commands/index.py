@@ -3,16 +3,16 @@
 import os
 
 import click
-from flask.cli import with_appcontext
 
 from ..context import resources
 from ..services.indexing import compare_index, reindex_all
+from .database import with_database
 
 
 @click.command("reindex")
 @click.option("--procs", type=click.IntRange(1, 64), default=None,
               help="Writer processes (default: all cores).")
-@with_appcontext
+@with_database
 def reindex_command(procs: int | None) -> None:
     """Rebuild the whole search index from the database."""
     res = resources()
@@ -22,7 +22,7 @@ def reindex_command(procs: int | None) -> None:
 
 
 @click.command("check-index")
-@with_appcontext
+@with_database
 def check_index_command() -> None:
     """Compare the database with the index; exit 1 if they differ."""
     res = resources()

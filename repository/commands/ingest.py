@@ -9,13 +9,13 @@ from collections import Counter
 from pathlib import Path
 
 import click
-from flask.cli import with_appcontext
 
 from ..context import resources
 from ..ingestion import Ingester, IngestOptions, collect_paths
 from ..models import ACCESS_LEVELS, ITEM_TYPES
 from ..services.places import find_event
 from ..services.taxonomy import find_theme
+from .database import with_database
 
 
 def _check_options(options: IngestOptions) -> None:
@@ -39,7 +39,7 @@ def _check_options(options: IngestOptions) -> None:
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Parallel extractions (default: all cores).")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
               help="Write one JSON line per input file to this file.")
-@with_appcontext
+@with_database
 def ingest_command(paths, item_type, themes, event, place, access, jobs, report) -> None:
     """Extract, record and index PDF files; folders are searched for *.pdf."""
     if access == "embargoed":

@@ -6,7 +6,6 @@ import sys
 from datetime import date
 
 import click
-from flask.cli import with_appcontext
 
 from ..context import resources
 from ..db import transaction
@@ -14,6 +13,7 @@ from ..models import ROLES
 from ..services.access import lift_due_embargoes
 from ..services.accounts import AccountError, create_user, get_user_by_email, set_organisation, set_role
 from ..services.indexing import index_items
+from .database import with_database
 
 
 def _read_password() -> str:
@@ -30,7 +30,7 @@ def _read_password() -> str:
 @click.option("--name", default="", help="The person's name (default: the part of the email before @).")
 @click.option("--organisation", default="", metavar="NAME",
               help="Confirmed member of this organisation (opens its restricted items).")
-@with_appcontext
+@with_database
 def create_user_command(email: str, role: str, name: str, organisation: str) -> None:
     """Create an account; the password is read from stdin if piped, else prompted for."""
     password = _read_password()
@@ -48,7 +48,7 @@ def create_user_command(email: str, role: str, name: str, organisation: str) -> 
 @click.command("set-role")
 @click.argument("email")
 @click.argument("role", type=click.Choice(ROLES))
-@with_appcontext
+@with_database
 def set_role_command(email: str, role: str) -> None:
     """Give the account with EMAIL the role ROLE."""
     try:
@@ -64,7 +64,7 @@ def set_role_command(email: str, role: str) -> None:
 @click.command("set-organisation")
 @click.argument("email")
 @click.argument("name", required=False, default="")
-@with_appcontext
+@with_database
 def set_organisation_command(email: str, name: str) -> None:
     """Confirm the account with EMAIL as a member of organisation NAME (no NAME: of none)."""
     res = resources()
@@ -82,7 +82,7 @@ def set_organisation_command(email: str, name: str) -> None:
 @click.command("lift-embargoes")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Treat this date as today (default: the real date).")
-@with_appcontext
+@with_database
 def lift_embargoes_command(today) -> None:
     """Open and re-index items whose embargo has ended (the site also does this by itself)."""
     res = resources()

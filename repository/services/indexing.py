@@ -21,11 +21,9 @@ def index_document(item: Item, today: date | None = None) -> dict:
     body = ""
     if current is not None and text_is_open(item, today):
         body = "\n\n".join(page.text for page in current.pages)
-    themes: list[str] = []
-    for theme in item.themes:
-        for ancestor in theme.lineage():
-            if ancestor.slug not in themes:
-                themes.append(ancestor.slug)
+    # Sorted, so the document (and its fingerprint) is the same whether the item was
+    # just built in memory or loaded from the database in its relationships' order.
+    themes = sorted({ancestor.slug for theme in item.themes for ancestor in theme.lineage()})
     return {
         "id": str(item.id),
         "type": item.type,
@@ -36,7 +34,7 @@ def index_document(item: Item, today: date | None = None) -> dict:
         "authors": [author.name for author in item.authors],
         "themes": themes,
         "event": item.event.slug if item.event else None,
-        "places": [place.slug for place in item.places],
+        "places": sorted(place.slug for place in item.places),
         "year": item.year,
         "date": (item.date or (date(item.year, 1, 1) if item.year else None)).isoformat()
         if (item.date or item.year)

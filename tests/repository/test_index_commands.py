@@ -73,3 +73,25 @@ def test_check_index_on_a_new_empty_repository(app, runner):
     result = runner.invoke(args=["check-index"])
     assert result.exit_code == 0, result.output
     assert "agree" in result.output
+
+
+def test_commands_on_a_database_never_set_up_say_to_run_init_db(tmp_path):
+    from repository import create_app
+
+    bare = create_app({"TESTING": True, "SECRET_KEY": "test"}, instance_path=tmp_path / "bare")
+    runner = bare.test_cli_runner()
+    for args in (["check-index"], ["reindex"], ["ingest", str(tmp_path)], ["load-demo"], ["set-role", "a@b.c", "editor"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 1, (args, result.output)
+        assert "run `flask --app repository init-db` first" in result.output, args
+        assert "Traceback" not in result.output
+
+
+def test_index_documents_do_not_depend_on_the_order_themes_were_given(app, runner, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text_pdf(folder / "c.pdf", ["Commissioning family services\nEve Example\n\nContracts for family support."])
+    # Given in the reverse of taxonomy order; the database hands them back in taxonomy order.
+    result = runner.invoke(args=["ingest", str(folder), "--theme", "commissioning", "--theme", "families"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["check-index"]).exit_code == 0
