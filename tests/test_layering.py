@@ -6,7 +6,7 @@ import sys
 
 def test_importing_indexer_loads_no_flask():
     code = (
-        "import sys, indexer, indexer.extract, indexer.store, indexer.search, indexer.themes\n"
+        "import sys, indexer, indexer.extract, indexer.store, indexer.view, indexer.search, indexer.themes\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'repository', 'werkzeug'))\n"
         "print(','.join(bad))\n"
     )
