@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, g
+from flask import abort, g
+from flask_login import current_user
 
 from ..models import User
-from ..services.access import PUBLIC, principals_for
+from ..services.access import principals_for
 
 
 def current_user_record() -> User | None:
-    """Return the signed-in User, or None when anonymous or before accounts exist."""
-    if not hasattr(current_app, "login_manager"):
-        return None
-    from flask_login import current_user
-
+    """Return the signed-in User, or None when anonymous."""
     user = current_user._get_current_object() if current_user else None
     if user is None or not getattr(user, "is_authenticated", False) or not isinstance(user, User):
         return None
@@ -23,8 +20,7 @@ def current_user_record() -> User | None:
 def current_principals() -> list[str]:
     """Return the reader tokens of whoever makes this request (['public'] when anonymous)."""
     if "principals" not in g:
-        user = current_user_record()
-        g.principals = principals_for(user) if user is not None else [PUBLIC]
+        g.principals = principals_for(current_user_record())
     return g.principals
 
 
