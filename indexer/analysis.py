@@ -18,6 +18,9 @@ from whoosh.lang.porter import stem as porter_stem
 # Words joined by apostrophes or dots stay one token ("o'brien", "u.k"); the
 # possessive filter then drops a trailing "'s" so "council's" meets "council".
 WORD_PATTERN = r"\w+(?:[.'’]\w+)*"
+# Text fields also keep hyphenated words whole, so TermFilter can index a short
+# or numbered compound ("IL-6", "HIV-1", "COVID-19") joined as well as in parts.
+TEXT_WORD_PATTERN = r"\w+(?:[-.'’]\w+)*"
 
 # Whoosh's list plus a few function words that only add noise to OR queries.
 STOPLIST = frozenset(STOP_WORDS | {"was", "were", "been", "has", "had", "its", "than", "then", "there", "their", "which", "who", "what", "do", "does", "did", "but", "into", "about", "over", "such", "these", "those", "they", "them", "he", "she", "his", "her", "our", "also", "all", "any", "each", "only", "no", "so", "between", "both", "other", "some"})
@@ -48,13 +51,23 @@ def fold_spelling(word: str) -> str:
     return word
 
 
-class TermFilter(Filter):
-    """Lowercase, drop possessives, fold spelling, drop stop words and stem, remembered per word.
+def split_compound(raw: str) -> list[str]:
+    """Return the parts of a hyphenated word, then the joined form when a part is short or numbered."""
+    parts = [p for p in raw.split("-") if p]
+    # "IL-6" must not become just "il" (one-character parts are dropped) and should
+    # meet "IL6"; "long-term" gains nothing from "longterm", so it is only split.
+    if len(parts) > 1 and any(len(p) <= 2 or any(c.isdigit() for c in p) for p in parts):
+        parts.append("".join(parts))
+    return parts
 
-    Gives token for token what Whoosh's LowercaseFilter, a possessive/spelling step,
-    StopFilter and StemFilter give in a row (a test holds them equal), but a word seen before costs one dict
-    look-up instead of four generator steps: indexing a paper's text is most of the
-    ingest parent's work.
+
+class TermFilter(Filter):
+    """Split compounds, lowercase, drop possessives, fold spelling, drop stop words and stem, remembered per word.
+
+    Gives token for token what a compound-splitting step, Whoosh's LowercaseFilter, a
+    possessive/spelling step, StopFilter and StemFilter give in a row (a test holds them
+    equal), but a word seen before costs one dict look-up instead of five generator
+    steps: indexing a paper's text is most of the ingest parent's work.
     """
 
     MEMO_LIMIT = 200_000
@@ -85,6 +98,12 @@ class TermFilter(Filter):
             return porter_stem(text), False
         return text, True
 
+    def _terms(self, raw: str) -> tuple[tuple[str, bool], ...]:
+        """Return (term, stopped) for every term one raw token gives."""
+        if "-" not in raw:
+            return (self._term(raw),)
+        return tuple(self._term(part) for part in split_compound(raw))
+
     def __call__(self, tokens):
         memo = self._memo
         pos = None
@@ -93,27 +112,28 @@ class TermFilter(Filter):
             if found is None:
                 if len(memo) >= self.MEMO_LIMIT:
                     memo.clear()
-                found = memo[t.text] = self._term(t.text)
-            t.text, stopped = found
-            if stopped:
-                if not t.removestops:
-                    t.stopped = True
-                    yield t
-                continue
-            # Positions close up over removed stop words, as StopFilter(renumber=True) does.
-            if t.positions:
-                if pos is None:
-                    pos = t.pos
-                else:
-                    pos += 1
-                    t.pos = pos
-            t.stopped = False
-            yield t
+                found = memo[t.text] = self._terms(t.text)
+            for text, stopped in found:
+                t.text = text
+                if stopped:
+                    if not t.removestops:
+                        t.stopped = True
+                        yield t
+                    continue
+                # Positions close up over removed stop words, as StopFilter(renumber=True) does.
+                if t.positions:
+                    if pos is None:
+                        pos = t.pos
+                    else:
+                        pos += 1
+                        t.pos = pos
+                t.stopped = False
+                yield t
 
 
 def text_analyzer():
     """Return the stemming analyzer used on title, abstract, summary and body."""
-    return RegexTokenizer(WORD_PATTERN) | TermFilter(STOPLIST, minsize=2, maxsize=40)
+    return RegexTokenizer(TEXT_WORD_PATTERN) | TermFilter(STOPLIST, minsize=2, maxsize=40)
 
 
 def name_analyzer():

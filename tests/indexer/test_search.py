@@ -271,3 +271,14 @@ def test_suggestion_keeps_punctuation_fields_and_ignores_codes(store):
     assert run(store, "place:leeds domestc abuse").suggestion == "place:leeds domestic abuse"
     assert run(store, "year:2014..2016 domestc").suggestion == "year:2014..2016 domestic"
     assert run(store, "GENOGRAMX consent").suggestion is None  # looks like a code, not a typo
+
+
+def test_numbered_compounds_meet_their_joined_spelling_and_not_their_neighbours(tmp_path):
+    store = IndexStore(tmp_path)
+    store.add_or_replace([
+        make_doc("il6", title="Cytokine levels", body="Serum IL6 rose after surgery."),
+        make_doc("il10", title="Cytokine levels", body="Serum IL-10 rose after surgery."),
+    ])
+    hits = run(store, "IL-6 surgery").hits
+    assert [h.id for h in hits][0] == "il6"
+    assert hits[0].score > hits[1].score
