@@ -9,19 +9,12 @@ import pytest
 from indexer.search import BadRequest, SearchRequest, more_like_this, search
 from indexer.store import IndexStore
 
+from tests.indexer.documents import make_doc
+
+
 # A word that appears only in the restricted document.
 SECRET = "quillomantic"
 
-
-def make_doc(item_id: str, **overrides) -> dict:
-    """Return an index document with plain defaults."""
-    doc = {
-        "id": item_id, "type": "paper", "title": f"Item {item_id}", "abstract": "", "summary": "",
-        "body": "", "authors": [], "themes": [], "event": None, "places": [], "year": None,
-        "date": None, "access": "open", "readers": ["public"],
-    }
-    doc.update(overrides)
-    return doc
 
 
 DOCS = [

@@ -10,16 +10,7 @@ import pytest
 from indexer.search import SearchRequest, search
 from indexer.store import IndexLocked, IndexStore, fingerprint
 
-
-def make_doc(item_id: str, **overrides) -> dict:
-    """Return an index document with plain defaults."""
-    doc = {
-        "id": item_id, "type": "paper", "title": f"Item {item_id}", "abstract": "", "summary": "",
-        "body": "", "authors": [], "themes": [], "event": None, "places": [], "year": None,
-        "date": None, "access": "open", "readers": ["public"],
-    }
-    doc.update(overrides)
-    return doc
+from tests.indexer.documents import make_doc
 
 
 def ids_for(store: IndexStore, q: str, principals=("public",)) -> list[str]:
