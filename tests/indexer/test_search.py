@@ -16,7 +16,6 @@ from tests.indexer.documents import make_doc
 SECRET = "quillomantic"
 
 
-
 DOCS = [
     make_doc("marac", title="Domestic abuse and information sharing at MARAC",
              abstract="How partners share information about domestic abuse risk.",
