@@ -6,9 +6,11 @@ import re
 import unicodedata
 
 # Characters that carry no text: soft hyphen, zero-width space/joiners, word joiner, BOM.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+# (Patterns and str.replace, not str.translate: a translate table with characters beyond
+# Latin-1 takes the slow path on every character, and it was a third of this function.)
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 # Typographic hyphens that NFKC leaves alone; PDFs use them for line-end hyphenation.
-_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-"})
+_HYPHENS = ("\u2010", "\u2011")
 # Line and paragraph separators that should become ordinary newlines.
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
@@ -27,7 +29,9 @@ _COMPOUND_PREFIXES = frozenset({"self", "non", "multi", "cross", "well", "ex", "
 def normalise_text(raw: str) -> str:
     """Return `raw` with NFKC forms, rejoined hyphenated words, tidy spaces and paragraphs."""
     text = unicodedata.normalize("NFKC", raw)
-    text = text.translate(_INVISIBLE).translate(_HYPHENS)
+    text = _INVISIBLE.sub("", text)
+    for hyphen in _HYPHENS:
+        text = text.replace(hyphen, "-")
     text = _NEWLINES.sub("\n", text)
     text = text.replace("\t", " ")
     text = _CONTROL.sub("", text)
@@ -42,7 +46,7 @@ def _join_broken_words(text: str) -> str:
     """Join words split by a hyphen at a line end, unless the document spells them hyphenated."""
     if "-\n" not in text:
         return text
-    words = {w.lower() for w in _WORD.findall(text)}
+    words = set(_WORD.findall(text.lower()))
     pieces, last = [], 0
     for match in _LINE_END_HYPHEN.finditer(text):
         head_match = _HEAD.search(text, max(0, match.start() - 60), match.start())
