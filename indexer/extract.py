@@ -87,22 +87,33 @@ def extract_many(
     pool = Pool(jobs, limits, files_per_worker=_FILES_PER_WORKER)
     source = iter(paths)
     exhausted = False
+
+    def fill() -> list[Extraction]:
+        """Give idle workers new files; return the files settled without a worker."""
+        nonlocal exhausted
+        early = []
+        while not exhausted and pool.has_room():
+            try:
+                path = str(next(source))
+            except StopIteration:
+                exhausted = True
+                break
+            rejected = _precheck(path, limits) or _submit(pool, path)
+            if rejected is not None:
+                early.append(rejected)
+        return early
+
     try:
         while True:
-            while not exhausted and pool.has_room():
-                try:
-                    path = str(next(source))
-                except StopIteration:
-                    exhausted = True
-                    break
-                early = _precheck(path, limits) or _submit(pool, path)
-                if early is not None:
-                    yield from pool.hand_over([early])
+            yield from pool.hand_over(fill())
             if not pool.busy():
                 if exhausted:
                     return
                 continue
-            yield from pool.hand_over([_conclude(job) for job in pool.collect()])
+            finished = pool.collect()
+            # Workers get their next file before the caller spends time on these results.
+            early = fill()
+            yield from pool.hand_over(early + [_conclude(job) for job in finished])
     finally:
         pool.close()
 
