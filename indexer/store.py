@@ -10,6 +10,7 @@ from pathlib import Path
 from whoosh import index, writing
 from whoosh.index import LockError
 
+from indexer.codec import make_codec
 from indexer.schema import fingerprint, make_schema, make_weighting, to_fields
 from indexer.view import IndexView
 
@@ -55,8 +56,8 @@ class IndexStore:
         while True:
             try:
                 if procs > 1:
-                    return self._ix.writer(procs=procs, limitmb=128, multisegment=True)
-                return self._ix.writer(limitmb=128)
+                    return self._ix.writer(procs=procs, limitmb=128, multisegment=True, codec=make_codec())
+                return self._ix.writer(limitmb=128, codec=make_codec())
             except LockError:
                 if time.monotonic() >= deadline:
                     raise IndexLocked(

@@ -141,3 +141,29 @@ def test_rebuild_replaces_an_index_made_with_an_older_schema(tmp_path):
     assert not store.outdated
     assert ids_for(store, "leeds") == ["1"]
     assert not IndexStore(tmp_path).outdated
+
+
+def test_rare_words_keep_their_postings_inline_and_search_the_same(tmp_path, monkeypatch):
+    # Whoosh 2.7.4 cannot write inlined postings without indexer.codec's fix.
+    from whoosh.codec.whoosh3 import W3Codec
+
+    from indexer import store as store_module
+    from indexer.codec import INLINE_LIMIT
+
+    names = ["alder", "birch", "cedar", "damson", "elder", "fir", "gorse", "hazel", "ivy", "juniper"]
+    assert len(names) > INLINE_LIMIT
+    docs = [make_doc(str(n), title=f"Genogram {name}", body="kinship " * (n + 1)) for n, name in enumerate(names)]
+    store = IndexStore(tmp_path / "inline")
+    store.add_or_replace(docs)
+    [(segment_searcher, _)] = store.view().searcher.leaf_searchers()
+    reader = segment_searcher.reader()
+    assert reader.term_info("title", "cedar").is_inlined()  # in one document
+    assert not reader.term_info("text", "genogram").is_inlined()  # in more than the limit
+
+    monkeypatch.setattr(store_module, "make_codec", W3Codec)  # Whoosh's own layout
+    stock = IndexStore(tmp_path / "stock")
+    stock.add_or_replace(docs)
+    for q in ["cedar", "kinship", "genogram kinship", "genogram juniper"]:
+        found = search(store, SearchRequest(q=q))
+        assert [(h.id, h.score) for h in found.hits] == [(h.id, h.score) for h in search(stock, SearchRequest(q=q)).hits]
+        assert found.total > 0
