@@ -14,7 +14,7 @@ from indexer.codec import make_codec
 from indexer.schema import fingerprint, make_schema, make_weighting, to_fields
 from indexer.view import IndexView
 
-__all__ = ["IndexStore", "IndexLocked", "IndexView", "fingerprint"]
+__all__ = ["BulkWriter", "IndexStore", "IndexLocked", "IndexView", "fingerprint"]
 
 INDEX_NAME = "items"
 
@@ -81,6 +81,10 @@ class IndexStore:
             raise
         writer.commit()
         return len(prepared)
+
+    def bulk_writer(self, *, commit_seconds: float = 10.0) -> BulkWriter:
+        """Return a writer for a long batch that adds documents one at a time (see BulkWriter)."""
+        return BulkWriter(self, commit_seconds=commit_seconds)
 
     def delete(self, ids: Iterable[str]) -> int:
         """Delete documents by id; return how many were in the index."""
@@ -155,3 +159,71 @@ class IndexStore:
             current.searcher.close()
             self._local.view = None
 
+
+class BulkWriter:
+    """Adds documents one at a time to a writer kept open between commits.
+
+    For a bulk ingest: each document is analysed when it arrives, so the work is spread
+    over the batch instead of waiting for the end, and a commit (which makes documents
+    searchable and lets go of the lock, so a deposit on the site can write) happens once
+    `commit_seconds` have passed since the writer opened, and on close(). A document that
+    cannot be written is recorded in `unindexed` with the reason in `errors`, and so is
+    every uncommitted document if the writer fails: the caller's database still has them,
+    and `reindex` brings them back. Use from one thread.
+    """
+
+    def __init__(self, store: IndexStore, *, commit_seconds: float):
+        self._store = store
+        self.commit_seconds = commit_seconds
+        self.errors: list[str] = []
+        self.unindexed: list[str] = []
+        self._writer = None
+        self._opened = 0.0
+        self._pending: list[str] = []
+
+    def add(self, doc: dict) -> bool:
+        """Add or replace one document; return False if it could not be written."""
+        try:
+            fields = to_fields(doc)
+        except Exception as error:  # a bad document fails alone, before the writer is touched
+            self._lose([str(doc.get("id", ""))], error)
+            return False
+        try:
+            if self._writer is None:
+                self._writer = self._store._writer()
+                self._opened = time.monotonic()
+            self._writer.update_document(**fields)
+        except Exception as error:
+            self._abandon([*self._pending, fields["id"]], error)
+            return False
+        self._pending.append(fields["id"])
+        if time.monotonic() - self._opened >= self.commit_seconds:
+            self.commit()
+        return True
+
+    def commit(self) -> None:
+        """Make every document added so far searchable and release the lock."""
+        if self._writer is None:
+            return
+        writer, self._writer = self._writer, None
+        pending, self._pending = self._pending, []
+        try:
+            writer.commit()
+        except Exception as error:
+            self._lose(pending, error)
+
+    close = commit
+
+    def _abandon(self, ids: list[str], error: Exception) -> None:
+        writer, self._writer = self._writer, None
+        self._pending = []
+        if writer is not None:
+            try:
+                writer.cancel()
+            except Exception:  # noqa: BLE001  # the write already failed; report that one
+                pass
+        self._lose(ids, error)
+
+    def _lose(self, ids: list[str], error: Exception) -> None:
+        self.errors.append(str(error) or type(error).__name__)
+        self.unindexed.extend(ids)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -106,51 +106,36 @@ def item_data_from(extraction: Extraction, options: IngestOptions, vocabulary: d
 class IndexFeeder:
     """Writes index documents in a thread of its own while extraction goes on.
 
-    The parent process mostly waits on the extraction workers; writing the index in
-    that time, instead of after the last file, keeps both cores busy. One thread means
-    one writer, through the store's one writing path. Each Whoosh commit costs a new
-    segment, so a batch waits for at least `min_batch` documents (three documents a
-    commit cost twice the time of one commit for thirty, on the test papers).
+    The parent process mostly waits on the extraction workers; analysing each document
+    for the index in that time, instead of after the last file, keeps both cores busy
+    and leaves only the final commit for the end. One thread means one writer, through
+    the store's one writing path (a BulkWriter, which commits every few seconds).
     """
 
-    def __init__(self, store: IndexStore, *, min_batch: int = 16):
-        self.store = store
-        self.min_batch = min_batch
-        self.errors: list[str] = []
-        self.unindexed: list[str] = []
-        self._waiting: list[dict] = []
+    def __init__(self, store: IndexStore):
+        self._bulk = store.bulk_writer()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-writer")
-        self._running: Future | None = None
+
+    @property
+    def errors(self) -> list[str]:
+        return self._bulk.errors
+
+    @property
+    def unindexed(self) -> list[str]:
+        return self._bulk.unindexed
 
     def add(self, document: dict) -> None:
-        """Queue one document; start a write if the writer is idle."""
-        self._waiting.append(document)
-        if len(self._waiting) >= self.min_batch and (self._running is None or self._running.done()):
-            self._flush()
+        """Queue one document for the writer thread."""
+        self._executor.submit(self._bulk.add, document)
+
+    def commit(self) -> None:
+        """Commit what is queued so far, in the writer thread, without waiting."""
+        self._executor.submit(self._bulk.commit)
 
     def close(self) -> None:
-        """Write what is left and wait for the writer to finish."""
-        self._flush()
-        self._collect()
+        """Write what is queued, commit, and wait for the writer thread to finish."""
+        self._executor.submit(self._bulk.close)
         self._executor.shutdown(wait=True)
-
-    def _flush(self) -> None:
-        self._collect()
-        if self._waiting:
-            batch, self._waiting = self._waiting, []
-            self._running = self._executor.submit(self._write, batch)
-
-    def _collect(self) -> None:
-        if self._running is not None:
-            self._running.result()
-            self._running = None
-
-    def _write(self, batch: list[dict]) -> None:
-        try:
-            self.store.add_or_replace(batch)
-        except Exception as error:  # recorded items stay; `reindex` repairs the index
-            self.errors.append(str(error))
-            self.unindexed.extend(doc["id"] for doc in batch)
 
 
 class Ingester:
@@ -181,11 +166,17 @@ class Ingester:
                 yield outcome
 
         feeder = IndexFeeder(self.index)
+        unread = len(to_extract)
         try:
             for extraction in extract_many(to_extract, jobs=self.jobs, limits=self.limits):
                 outcome, document = self._record(extraction, options, vocabulary, describe)
                 if document is not None:
                     feeder.add(document)
+                unread -= 1
+                if unread == self.jobs - 1:
+                    # From here on a core has no file to read: commit on it, leaving
+                    # only the last few documents for the commit at the end.
+                    feeder.commit()
                 yield outcome
         finally:
             feeder.close()
