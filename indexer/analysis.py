@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from functools import lru_cache
 
 from whoosh.analysis import (
@@ -141,9 +142,25 @@ def name_analyzer():
     return RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | StopFilter(stoplist=STOPLIST, minsize=2, maxsize=40)
 
 
+# Words the "did you mean" vocabulary is made of: letters only, three or more.
+SPELL_WORD_PATTERN = r"[^\W\d_]{3,}"
+_SPELL_WORD_RE = re.compile(SPELL_WORD_PATTERN)
+
+
 def spell_analyzer():
     """Return the analyzer for the "did you mean" vocabulary: real words, unstemmed."""
-    return RegexTokenizer(r"[^\W\d_]{3,}") | LowercaseFilter() | StopFilter(stoplist=STOPLIST, minsize=3, maxsize=30)
+    return RegexTokenizer(SPELL_WORD_PATTERN) | LowercaseFilter() | StopFilter(stoplist=STOPLIST, minsize=3, maxsize=30)
+
+
+def recurring_words(text: str, times: int = 2) -> str:
+    """Return the words found at least `times` times in text, each once, space-separated.
+
+    The body's contribution to the "did you mean" vocabulary: the words a paper is
+    about come back, while a word used once in a long body is as often extraction
+    debris, a name or a typo as a word anyone will search for.
+    """
+    counts = Counter(_SPELL_WORD_RE.findall(text.lower()))
+    return " ".join(word for word, count in counts.items() if count >= times)
 
 
 KEY_SEPARATOR = "\x1f"

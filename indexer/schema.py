@@ -14,6 +14,7 @@ from indexer.analysis import (
     KEY_SEPARATOR,
     key_analyzer,
     name_analyzer,
+    recurring_words,
     spell_analyzer,
     text_analyzer,
 )
@@ -143,7 +144,8 @@ def to_fields(doc: dict) -> dict[str, Any]:
         "body": body,
         "text": "\n".join(p for p in (title, abstract, summary, body) if p),
         "authors": ", ".join(authors),
-        "spell": "\n".join(p for p in (title, abstract, summary, body) if p),
+        # Every word of the description, and the body's recurring words (recurring_words).
+        "spell": "\n".join(p for p in (title, abstract, summary, recurring_words(body)) if p),
         "type": _keys(doc.get("type")),
         "themes": _keys(doc.get("themes")),
         "event": _keys(doc.get("event")),

@@ -2,7 +2,14 @@
 
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 
-from indexer.analysis import STOPLIST, TEXT_WORD_PATTERN, fold_spelling, split_compound, text_analyzer
+from indexer.analysis import (
+    STOPLIST,
+    TEXT_WORD_PATTERN,
+    fold_spelling,
+    recurring_words,
+    split_compound,
+    text_analyzer,
+)
 from indexer.schema import make_schema
 
 
@@ -70,3 +77,10 @@ def test_schema_pickles_without_the_memo_and_compares_equal():
     restored = pickle.loads(pickle.dumps(schema))
     assert restored["text"].analyzer == make_schema()["text"].analyzer
     assert len(pickle.dumps(schema)) == len(pickle.dumps(make_schema()))
+
+
+def test_recurring_words_keeps_words_seen_twice_once_each():
+    text = "Carers and CARERS met; the 2nd carer met nobody. Carers again."
+    assert recurring_words(text).split() == ["carers", "met"]
+    assert recurring_words(text, times=3) == "carers"
+    assert recurring_words("") == ""

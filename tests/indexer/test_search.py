@@ -38,7 +38,8 @@ DOCS = [
              year=2013),
     make_doc("secret", type="case-study", title="Refuge case study",
              abstract="A restricted case study of a domestic abuse refuge.",
-             body=f"The {SECRET} refuge in Leeds supports victims of domestic abuse.",
+             body=f"The {SECRET} refuge in Leeds supports victims of domestic abuse. "
+                  f"Staff at the {SECRET} refuge work with the police.",
              authors=["D. Hidden"], themes=["victims"], places=["leeds"], year=2017, date="2017-02-02",
              access="restricted", readers=["user:5", "editors"]),
 ]
@@ -187,6 +188,19 @@ def test_suggestion_for_a_misspelt_word(store):
     assert result.suggestion == "domestic abuse"
     assert run(store, "domestic abuse").suggestion is None
     assert run(store, "domestc abuse", suggest=False).suggestion is None
+
+
+def test_suggestions_come_from_the_description_and_recurring_body_words(tmp_path):
+    store = IndexStore(tmp_path)
+    store.add_or_replace([make_doc(
+        "1", title="Kinship carers",
+        body="Kinship carers met the ombudsman. The ombudsman listened. One wheelwright came.",
+    )])
+    assert run(store, "kinshlp").suggestion == "kinship"  # once, in the title
+    assert run(store, "ombudsmen").suggestion == "ombudsman"  # twice in the body
+    # Once in a long body is as often extraction debris or a typo: not offered.
+    assert run(store, "wheelwrite").suggestion is None
+    assert run(store, "wheelwright").total == 1  # still found, of course
 
 
 def test_sort_orders(store):
