@@ -47,13 +47,13 @@ def find_theme(session: Session, slug: str) -> Theme | None:
 
 def get_themes(session: Session, slugs: list[str]) -> list[Theme]:
     """Return the themes named by `slugs`; raise UnknownTheme for any that is missing."""
-    themes = []
+    if not slugs:
+        return []
+    found = {t.slug: t for t in session.scalars(select(Theme).where(Theme.slug.in_(set(slugs))))}
     for slug in slugs:
-        theme = find_theme(session, slug)
-        if theme is None:
+        if slug not in found:
             raise UnknownTheme(f"no theme with the slug {slug!r}")
-        themes.append(theme)
-    return themes
+    return [found[slug] for slug in slugs]
 
 
 def all_themes(session: Session) -> list[Theme]:
