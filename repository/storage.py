@@ -29,9 +29,9 @@ class FileStore:
         # Copy to a temporary name in the same folder, then rename: a crash never
         # leaves a half-written file under the final name.
         fd, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
+        os.close(fd)
         try:
-            with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
-                shutil.copyfileobj(src, out)
+            shutil.copyfile(source, temporary)  # the kernel copies (sendfile), not Python
             os.replace(temporary, target)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
