@@ -138,6 +138,17 @@ class IndexFeeder:
         self._executor.shutdown(wait=True)
 
 
+# How many files per worker are still to be read when the feeder commits ahead of the end.
+_COMMIT_AHEAD = 3
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # gone since the precheck: extraction will say so
+        return 0
+
+
 class Ingester:
     """Runs a batch: one Ingester per command or test, holding its stores."""
 
@@ -164,6 +175,9 @@ class Ingester:
                 to_extract.append(path)
             else:
                 yield outcome
+        # Largest first: a big file read last would keep one core busy while the others
+        # idle at the end of the batch. Size is a rough guide to reading time, but a fair one.
+        to_extract.sort(key=_size, reverse=True)
 
         feeder = IndexFeeder(self.index)
         unread = len(to_extract)
@@ -173,9 +187,9 @@ class Ingester:
                 if document is not None:
                     feeder.add(document)
                 unread -= 1
-                if unread == self.jobs - 1:
-                    # From here on a core has no file to read: commit on it, leaving
-                    # only the last few documents for the commit at the end.
+                if unread == _COMMIT_AHEAD * self.jobs:
+                    # Commit while the last files are read, so the commit at the end
+                    # holds only their few documents and the cores are not left idle.
                     feeder.commit()
                 yield outcome
         finally:
