@@ -8,6 +8,7 @@ and `reindex` repairs it, because the database is the source of truth.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -181,6 +182,10 @@ class Ingester:
 
         feeder = IndexFeeder(self.index)
         unread = len(to_extract)
+        # The app and its libraries outlive the batch: keep the collector from walking
+        # them again and again while indexing churns through short-lived objects (one
+        # full collection of a loaded app took 0.17 s, with every thread stopped).
+        gc.freeze()
         try:
             for extraction in extract_many(to_extract, jobs=self.jobs, limits=self.limits):
                 outcome, document = self._record(extraction, options, vocabulary, describe)
@@ -194,6 +199,7 @@ class Ingester:
                 yield outcome
         finally:
             feeder.close()
+            gc.unfreeze()
             self.index_errors.extend(feeder.errors)
             self.unindexed.extend(feeder.unindexed)
 
