@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import heapq
 import threading
 from array import array
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.idsets import DocIdSet
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -23,10 +23,9 @@ MAX_CACHED_POSTINGS = 3_000_000
 
 def bits_from_ids(ids: Iterable[int], size: int) -> int:
     """Return an int bitmap with bit d set for every docnum d in ids."""
-    buf = bytearray((size >> 3) + 1)
-    for d in ids:
-        buf[d >> 3] |= 1 << (d & 7)
-    return int.from_bytes(buf, "little")
+    flags = np.zeros(((size >> 3) + 1) << 3, dtype=np.uint8)
+    flags[np.fromiter(ids, dtype=np.int64) if not isinstance(ids, np.ndarray) else ids] = 1
+    return int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")
 
 
 def _set_bits(bits: int) -> Iterator[int]:
@@ -45,7 +44,17 @@ class BitmapSet(DocIdSet):
 
     def __init__(self, bits: int, size: int):
         self.bits = bits
+        self.size = size
         self.data = bits.to_bytes((size >> 3) + 1, "little")
+        self._mask: np.ndarray | None = None
+
+    @property
+    def mask(self) -> np.ndarray:
+        """Return the set as a boolean array indexed by docnum."""
+        if self._mask is None:
+            flags = np.unpackbits(np.frombuffer(self.data, dtype=np.uint8), bitorder="little")
+            self._mask = flags[: self.size].astype(bool)
+        return self._mask
 
     def __contains__(self, d: int) -> bool:
         return bool(self.data[d >> 3] & (1 << (d & 7)))
@@ -105,10 +114,10 @@ class IndexView:
         self._filters: dict[object, object] = {}
         self._ids: list[str] | None = None
         self._lock = threading.Lock()
-        self._scores: OrderedDict[tuple[str, str], tuple[array, array]] = OrderedDict()
+        self._scores: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._scores_held = 0
 
-    def term_scores(self, field: str, text: str) -> tuple[array, array]:
+    def term_scores(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Return (docnums, BM25F scores) of a term, scored once by Whoosh and cached.
 
         Long plain-word queries mostly reuse common words, so caching each
@@ -119,7 +128,7 @@ class IndexView:
         if found is not None:
             self._scores.move_to_end(key)
             return found
-        ids, scores = array("i"), array("f")
+        id_parts, score_parts = [], []
         for sub, offset in self.searcher.leaf_searchers():
             reader = sub.reader()
             if (field, text) not in reader:
@@ -130,8 +139,12 @@ class IndexView:
             norms = self._norms(sub, field, scorer.avgfl, scorer.B, scorer.K1)
             top = scorer.idf * (scorer.K1 + 1)
             for block_ids, block_weights in _posting_blocks(reader, field, text):
-                scores.extend([top * w / (w + norms[d]) for d, w in zip(block_ids, block_weights)])
-                ids.extend([d + offset for d in block_ids])
+                docs = np.asarray(block_ids, dtype=np.int64)
+                weights = np.asarray(block_weights, dtype=np.float64)
+                score_parts.append((top * weights / (weights + norms[docs])).astype(np.float32))
+                id_parts.append((docs + offset).astype(np.int32))
+        ids = np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=np.int32)
+        scores = np.concatenate(score_parts) if score_parts else np.zeros(0, dtype=np.float32)
         self._scores[key] = found = (ids, scores)
         self._scores_held += len(ids)
         while self._scores_held > MAX_CACHED_POSTINGS and len(self._scores) > 1:
@@ -139,7 +152,7 @@ class IndexView:
             self._scores_held -= len(old_ids)
         return found
 
-    def _norms(self, sub, field: str, avgfl: float, b: float, k1: float) -> array:
+    def _norms(self, sub, field: str, avgfl: float, b: float, k1: float) -> np.ndarray:
         """Return K1 * ((1 - B) + B * length / avgfl) per document of one segment.
 
         Cached per segment and statistics: segments never change once written.
@@ -147,33 +160,42 @@ class IndexView:
         key = (sub.reader().segment().segment_id(), field, avgfl, b, k1)
         found = self._length_cache.get(key)
         if found is None:
-            found = array("d", (k1 * ((1 - b) + b * (sub.doc_field_length(d, field, 1) or 1) / avgfl)
-                                for d in range(sub.doc_count_all())))
+            found = np.frombuffer(array("d", (k1 * ((1 - b) + b * (sub.doc_field_length(d, field, 1) or 1) / avgfl)
+                                              for d in range(sub.doc_count_all()))), dtype=np.float64)
             self._length_cache[key] = found
         return found
 
     def top_by_terms(self, terms: list[tuple[str, str, float]], allowed: "BitmapSet", limit: int) -> tuple[list[tuple[int, float]], int]:
-        """Rank an OR of weighted terms: return the top (docnum, score) and the matched bitmap."""
-        acc = [0.0] * self.size
+        """Rank an OR of weighted terms: return the top (docnum, score) and the matched bitmap.
+
+        The sums are numpy's, in double precision and in the order of the terms, so
+        they equal term-by-term Python additions (and Whoosh's own scores) exactly.
+        """
+        acc = np.zeros(self.size)
         touched = 0
         for field, text, boost in terms:
             ids, scores = self.term_scores(field, text)
-            if not ids:
+            if not len(ids):
                 continue
             touched |= self.term_bits(field, text)
+            # A term's postings name each document once, so fancy-index += is safe.
             if boost == 1.0:
-                for d, sc in zip(ids, scores):
-                    acc[d] += sc
+                acc[ids] += scores
             else:
-                for d, sc in zip(ids, scores):
-                    acc[d] += sc * boost
+                acc[ids] += scores.astype(np.float64) * boost
         matched = touched & allowed.bits
         # Documents the reader may not see (or filtered out) must not compete.
-        for d in _set_bits(touched & ~allowed.bits):
-            acc[d] = 0.0
-        # nlargest keeps docnum order among equal scores, as Whoosh's collector does.
-        top = heapq.nlargest(limit, range(self.size), key=acc.__getitem__)
-        return [(d, acc[d]) for d in top if acc[d] > 0.0], matched
+        acc[~allowed.mask] = 0.0
+        found = np.flatnonzero(acc > 0.0)
+        if len(found) > limit:
+            values = acc[found]
+            cut = len(values) - limit
+            kth = np.partition(values, cut)[cut]  # the limit-th largest score
+            above, level = found[values > kth], found[values == kth]
+            # Equal scores keep docnum order, as Whoosh's collector does.
+            found = np.concatenate([above, level[: limit - len(above)]])
+        order = np.lexsort((found, -acc[found]))
+        return [(int(d), float(acc[d])) for d in found[order]], matched
 
     def term_bits(self, field: str, text: str) -> int:
         """Return the bitmap of live documents containing the term."""
@@ -196,8 +218,10 @@ class IndexView:
     def count_in(self, field: str, text: str, allowed: "BitmapSet", cap: int) -> int:
         """Count documents holding the term that are in allowed, stopping at cap."""
         cached = self._scores.get((field, text))
+        if cached is not None:
+            return min(cap, int(np.count_nonzero(allowed.mask[cached[0]])))
         try:
-            ids = cached[0] if cached is not None else self.reader.postings(field, text).all_ids()
+            ids = self.reader.postings(field, text).all_ids()
         except Exception:  # TermNotFound
             return 0
         data, count = allowed.data, 0
