@@ -73,10 +73,11 @@ class TermFilter(Filter):
 
     MEMO_LIMIT = 200_000
 
-    def __init__(self, stoplist=STOPLIST, minsize: int = 2, maxsize: int = 40):
+    def __init__(self, stoplist=STOPLIST, minsize: int = 2, maxsize: int = 40, stem: bool = True):
         self.stoplist = frozenset(stoplist)
         self.minsize = minsize
         self.maxsize = maxsize
+        self.stem = stem
         self._memo: dict[str, tuple[str, bool]] = {}
 
     def __getstate__(self):
@@ -96,7 +97,7 @@ class TermFilter(Filter):
             text = text[:-2]
         text = fold_spelling(text.replace("’", "'"))
         if self.minsize <= len(text) <= self.maxsize and text not in self.stoplist:
-            return porter_stem(text), False
+            return (porter_stem(text) if self.stem else text), False
         return text, True
 
     def _terms(self, raw: str) -> tuple[tuple[str, bool], ...]:
@@ -135,6 +136,11 @@ class TermFilter(Filter):
 def text_analyzer():
     """Return the stemming analyzer used on title, abstract, summary and body."""
     return RegexTokenizer(TEXT_WORD_PATTERN) | TermFilter(STOPLIST, minsize=2, maxsize=40)
+
+
+def exact_analyzer():
+    """Return the analyzer for the exact-word field: as text_analyzer, without stemming."""
+    return RegexTokenizer(TEXT_WORD_PATTERN) | TermFilter(STOPLIST, minsize=2, maxsize=40, stem=False)
 
 
 def name_analyzer():

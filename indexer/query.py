@@ -162,6 +162,17 @@ def _apply_not(q: wq.Query) -> wq.Query:
     return q
 
 
+def _phrases_where_positions_are(q: wq.Query, schema) -> wq.Query:
+    """Keep a quoted phrase only in the fields that record word positions.
+
+    The parser asks every text field for the phrase; the exact-word field keeps no
+    positions (it only adds weight to words), so it leaves the phrase to the others.
+    """
+    if isinstance(q, wq.Phrase):
+        return q if schema[q.fieldname].format.supports("positions") else wq.NullQuery
+    return q.apply(lambda child: _phrases_where_positions_are(child, schema)).normalize()
+
+
 def _use_array_unions(q: wq.Query) -> wq.Query:
     """Make every OR preload scores into an array instead of a binary tree of matchers.
 
@@ -179,7 +190,7 @@ def _text_terms(q: wq.Query) -> frozenset[str]:
     """Collect the analysed terms of text fields (the words to highlight)."""
     terms = set()
     for field, text in q.iter_all_terms(phrases=True):
-        if field in TEXT_FIELDS and field != "authors":
+        if field in ("text", "title"):
             terms.add(text.decode("utf-8") if isinstance(text, bytes) else text)
     return frozenset(terms)
 
@@ -192,7 +203,7 @@ def parse_query(text: str, schema) -> ParsedQuery:
     parser = make_parser(schema)
     if malformed_reason(text) is None:
         try:
-            q = _apply_not(parser.parse(_rewrite_years(text)))
+            q = _apply_not(_phrases_where_positions_are(parser.parse(_rewrite_years(text)), schema))
         except Exception:  # Whoosh's parser can still trip on odd input
             q = None
         if q is not None and q is not wq.NullQuery:

@@ -12,6 +12,7 @@ from whoosh import fields, scoring
 
 from indexer.analysis import (
     KEY_SEPARATOR,
+    exact_analyzer,
     key_analyzer,
     name_analyzer,
     recurring_words,
@@ -27,6 +28,7 @@ TEXT_FIELDS: dict[str, float] = {
     "text": 1.0,
     "title": 0.25,
     "authors": 1.0,
+    "exact": 0.3,
 }
 
 # Facet name -> index field holding its exact keys.
@@ -53,6 +55,7 @@ def make_schema() -> fields.Schema:
         fingerprint=fields.ID(sortable=True),
         title=fields.TEXT(analyzer=text, stored=True),
         text=fields.TEXT(analyzer=text),
+        exact=fields.TEXT(analyzer=exact_analyzer(), phrase=False),
         # Stored only, for snippets; their words are searched through "text".
         abstract=fields.STORED(),
         summary=fields.STORED(),
@@ -143,6 +146,7 @@ def to_fields(doc: dict) -> dict[str, Any]:
         "summary": summary,
         "body": body,
         "text": "\n".join(p for p in (title, abstract, summary, body) if p),
+        "exact": "\n".join(p for p in (title, abstract, summary, body) if p),
         "authors": ", ".join(authors),
         # Every word of the description, and the body's recurring words (recurring_words).
         "spell": "\n".join(p for p in (title, abstract, summary, recurring_words(body)) if p),

@@ -5,6 +5,7 @@ from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter,
 from indexer.analysis import (
     STOPLIST,
     TEXT_WORD_PATTERN,
+    exact_analyzer,
     fold_spelling,
     recurring_words,
     split_compound,
@@ -67,6 +68,13 @@ def test_short_or_numbered_compounds_are_indexed_joined_as_well_as_split():
     assert [t.text for t in analyzer("HIV-1 long-term")] == ["hiv", "hiv1", "long", "term"]
     assert split_compound("anti-PD-1") == ["anti", "PD", "1", "antiPD1"]
     assert split_compound("long-term") == ["long", "term"]
+
+
+def test_exact_analyzer_is_the_text_analyzer_without_stemming():
+    words = [t.text for t in exact_analyzer()("The councils' Protecting of IL-6 colours")]
+    assert words == ["councils", "protecting", "il", "il6", "colors"]
+    assert [t.text for t in text_analyzer()("The councils' Protecting of IL-6 colours")] == [
+        "council", "protect", "il", "il6", "color"]
 
 
 def test_schema_pickles_without_the_memo_and_compares_equal():

@@ -203,6 +203,19 @@ def test_suggestions_come_from_the_description_and_recurring_body_words(tmp_path
     assert run(store, "wheelwright").total == 1  # still found, of course
 
 
+def test_the_word_as_typed_outranks_other_forms_of_it(tmp_path):
+    store = IndexStore(tmp_path)
+    store.add_or_replace([
+        make_doc("noun", title="Review", body="Protection of the vulnerable adult at home."),
+        make_doc("verb", title="Review", body="Protecting the vulnerable adult at home."),
+    ])
+    # Both match through the stem; the exact-word field adds weight to the form typed.
+    assert ids(run(store, "protection")) == ["noun", "verb"]
+    assert ids(run(store, "protecting")) == ["verb", "noun"]
+    # A quoted phrase is matched where positions are kept, without error.
+    assert sorted(ids(run(store, '"vulnerable adult"'))) == ["noun", "verb"]
+
+
 def test_sort_orders(store):
     assert ids(run(store, "", sort="oldest")) == ["script", "sharing", "marac", "genogram"]
     assert ids(run(store, "", sort="title")) == ["marac", "script", "genogram", "sharing"]
