@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections import Counter
 from functools import lru_cache
 
 from whoosh.analysis import (
@@ -73,11 +72,12 @@ class TermFilter(Filter):
 
     MEMO_LIMIT = 200_000
 
-    def __init__(self, stoplist=STOPLIST, minsize: int = 2, maxsize: int = 40, stem: bool = True):
+    def __init__(self, stoplist=STOPLIST, minsize: int = 2, maxsize: int = 40, exact: bool = False):
         self.stoplist = frozenset(stoplist)
         self.minsize = minsize
         self.maxsize = maxsize
-        self.stem = stem
+        # Exact: words as written (lowercased, possessive dropped), neither folded nor stemmed.
+        self.exact = exact
         self._memo: dict[str, tuple[str, bool]] = {}
 
     def __getstate__(self):
@@ -85,6 +85,7 @@ class TermFilter(Filter):
         return {k: v for k, v in self.__dict__.items() if k != "_memo"}
 
     def __setstate__(self, state):
+        self.exact = False  # absent from schemas pickled before it existed
         self.__dict__.update(state)
         self._memo = {}
 
@@ -95,9 +96,11 @@ class TermFilter(Filter):
         text = raw.lower()
         if text.endswith(("'s", "’s")):
             text = text[:-2]
-        text = fold_spelling(text.replace("’", "'"))
+        text = text.replace("’", "'")
+        if not self.exact:
+            text = fold_spelling(text)
         if self.minsize <= len(text) <= self.maxsize and text not in self.stoplist:
-            return (porter_stem(text) if self.stem else text), False
+            return (text if self.exact else porter_stem(text)), False
         return text, True
 
     def _terms(self, raw: str) -> tuple[tuple[str, bool], ...]:
@@ -139,34 +142,17 @@ def text_analyzer():
 
 
 def exact_analyzer():
-    """Return the analyzer for the exact-word field: as text_analyzer, without stemming."""
-    return RegexTokenizer(TEXT_WORD_PATTERN) | TermFilter(STOPLIST, minsize=2, maxsize=40, stem=False)
+    """Return the analyzer for the exact-word field: as text_analyzer, words kept as written.
+
+    The field adds weight to the form a person typed, and its vocabulary is what "did
+    you mean" suggests from, so British spellings stay British there.
+    """
+    return RegexTokenizer(TEXT_WORD_PATTERN) | TermFilter(STOPLIST, minsize=2, maxsize=40, exact=True)
 
 
 def name_analyzer():
     """Return the analyzer for person names: words, lowercased, never stemmed."""
     return RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | StopFilter(stoplist=STOPLIST, minsize=2, maxsize=40)
-
-
-# Words the "did you mean" vocabulary is made of: letters only, three or more.
-SPELL_WORD_PATTERN = r"[^\W\d_]{3,}"
-_SPELL_WORD_RE = re.compile(SPELL_WORD_PATTERN)
-
-
-def spell_analyzer():
-    """Return the analyzer for the "did you mean" vocabulary: real words, unstemmed."""
-    return RegexTokenizer(SPELL_WORD_PATTERN) | LowercaseFilter() | StopFilter(stoplist=STOPLIST, minsize=3, maxsize=30)
-
-
-def recurring_words(text: str, times: int = 2) -> str:
-    """Return the words found at least `times` times in text, each once, space-separated.
-
-    The body's contribution to the "did you mean" vocabulary: the words a paper is
-    about come back, while a word used once in a long body is as often extraction
-    debris, a name or a typo as a word anyone will search for.
-    """
-    counts = Counter(_SPELL_WORD_RE.findall(text.lower()))
-    return " ".join(word for word, count in counts.items() if count >= times)
 
 
 KEY_SEPARATOR = "\x1f"

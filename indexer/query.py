@@ -169,7 +169,8 @@ def _phrases_where_positions_are(q: wq.Query, schema) -> wq.Query:
     positions (it only adds weight to words), so it leaves the phrase to the others.
     """
     if isinstance(q, wq.Phrase):
-        return q if schema[q.fieldname].format.supports("positions") else wq.NullQuery
+        keeps = q.fieldname in schema and schema[q.fieldname].format.supports("positions")
+        return q if keeps else wq.NullQuery
     return q.apply(lambda child: _phrases_where_positions_are(child, schema)).normalize()
 
 
@@ -226,6 +227,8 @@ MIN_CORRECT_LENGTH = 4  # shorter words are too ambiguous to correct
 # A sentence-long query's unknown word is more often a rare term than a typo,
 # and each correction scans the vocabulary: only shorter queries get one.
 MAX_SUGGEST_WORDS = 8
+# "Did you mean" draws on the exact-word field: every word of the visible text, as written.
+SPELL_FIELD = "exact"
 
 
 _FIELD_PART = re.compile(r'\b[A-Za-z_]+:(?:"[^"]*"|\S+)')
@@ -261,17 +264,22 @@ class VisibleCorrector(Corrector):
             maxdist = min(maxdist, 1)
         for dist in range(1, maxdist + 1):
             found = False
-            candidates = [w for r in readers for w in r.terms_within("spell", text, dist, prefix=prefix)]
+            candidates = [w for r in readers for w in r.terms_within(SPELL_FIELD, text, dist, prefix=prefix)]
             for word in candidates:
-                if word in seen:
+                if word in seen or not _is_suggestable(word):
                     continue
                 seen.add(word)
-                count = self.visible_count("spell", word)
+                count = self.visible_count(SPELL_FIELD, word)
                 if count:
                     found = True
                     yield (-dist + count / 100, word)
             if found:
                 return
+
+
+def _is_suggestable(word: str) -> bool:
+    """Tell whether a vocabulary word may be offered or corrected: letters only, three or more."""
+    return len(word) >= 3 and word.isalpha()
 
 
 def _is_plain_word(qtext: str, token) -> bool:
@@ -300,24 +308,25 @@ def suggest_correction(view, qtext: str, visible) -> str | None:
     # are blanked, not removed, so token offsets still point into qtext.
     words_only = _FIELD_PART.sub(lambda m: " " * len(m.group(0)), qtext)
     try:
-        spell_q = QueryParser("spell", view.searcher.schema).parse(words_only)
+        spell_q = QueryParser(SPELL_FIELD, view.searcher.schema).parse(words_only)
     except Exception:  # an odd query gets no suggestion rather than an error
         return None
-    tokens = [t for t in spell_q.all_tokens() if t.fieldname == "spell" and _is_plain_word(qtext, t)]
+    tokens = [t for t in spell_q.all_tokens()
+              if t.fieldname == SPELL_FIELD and _is_suggestable(t.text) and _is_plain_word(qtext, t)]
     if len(tokens) > MAX_SUGGEST_WORDS:
         return None
     corrector = VisibleCorrector(view, visible)
     misspelt = []
     for token in tokens:
-        if token.fieldname != "spell" or len(token.text) < MIN_CORRECT_LENGTH:
+        if len(token.text) < MIN_CORRECT_LENGTH:
             continue
         key = word_key(token.text)
         if key and not corrector.visible_count("text", key, cap=1):
-            misspelt.append(("spell", token.text))
+            misspelt.append((SPELL_FIELD, token.text))
     if not misspelt:
         return None
     correction = view.searcher.correct_query(
-        spell_q, qtext, correctors={"spell": corrector}, terms=misspelt[:MAX_CORRECTIONS], maxdist=2, prefix=1,
+        spell_q, qtext, correctors={SPELL_FIELD: corrector}, terms=misspelt[:MAX_CORRECTIONS], maxdist=2, prefix=1,
     )
     return _apply_corrections(qtext, correction.tokens)
 

@@ -15,8 +15,6 @@ from indexer.analysis import (
     exact_analyzer,
     key_analyzer,
     name_analyzer,
-    recurring_words,
-    spell_analyzer,
     text_analyzer,
 )
 
@@ -55,13 +53,13 @@ def make_schema() -> fields.Schema:
         fingerprint=fields.ID(sortable=True),
         title=fields.TEXT(analyzer=text, stored=True),
         text=fields.TEXT(analyzer=text),
+        # The same words unstemmed: weight for the form typed, and the "did you mean" vocabulary.
         exact=fields.TEXT(analyzer=exact_analyzer(), phrase=False),
         # Stored only, for snippets; their words are searched through "text".
         abstract=fields.STORED(),
         summary=fields.STORED(),
         body=fields.STORED(),
         authors=fields.TEXT(analyzer=name_analyzer()),
-        spell=fields.TEXT(analyzer=spell_analyzer(), phrase=False),
         type=fields.KEYWORD(analyzer=key_analyzer(), sortable=True),
         themes=fields.KEYWORD(analyzer=key_analyzer()),
         event=fields.KEYWORD(analyzer=key_analyzer(), sortable=True),
@@ -136,6 +134,7 @@ def to_fields(doc: dict) -> dict[str, Any]:
     authors = [a for a in (doc.get("authors") or []) if a]
     year = doc.get("year")
     date = doc.get("date") or ""
+    full_text = "\n".join(p for p in (title, abstract, summary, body) if p)
     # Items with only a year sort as if dated 1 January of that year.
     when = date or (f"{int(year):04d}" if year else "")
     out: dict[str, Any] = {
@@ -145,11 +144,9 @@ def to_fields(doc: dict) -> dict[str, Any]:
         "abstract": abstract,
         "summary": summary,
         "body": body,
-        "text": "\n".join(p for p in (title, abstract, summary, body) if p),
-        "exact": "\n".join(p for p in (title, abstract, summary, body) if p),
+        "text": full_text,
+        "exact": full_text,
         "authors": ", ".join(authors),
-        # Every word of the description, and the body's recurring words (recurring_words).
-        "spell": "\n".join(p for p in (title, abstract, summary, recurring_words(body)) if p),
         "type": _keys(doc.get("type")),
         "themes": _keys(doc.get("themes")),
         "event": _keys(doc.get("event")),

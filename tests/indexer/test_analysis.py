@@ -7,7 +7,6 @@ from indexer.analysis import (
     TEXT_WORD_PATTERN,
     exact_analyzer,
     fold_spelling,
-    recurring_words,
     split_compound,
     text_analyzer,
 )
@@ -70,9 +69,9 @@ def test_short_or_numbered_compounds_are_indexed_joined_as_well_as_split():
     assert split_compound("long-term") == ["long", "term"]
 
 
-def test_exact_analyzer_is_the_text_analyzer_without_stemming():
+def test_exact_analyzer_is_the_text_analyzer_without_stemming_or_folding():
     words = [t.text for t in exact_analyzer()("The councils' Protecting of IL-6 colours")]
-    assert words == ["councils", "protecting", "il", "il6", "colors"]
+    assert words == ["councils", "protecting", "il", "il6", "colours"]
     assert [t.text for t in text_analyzer()("The councils' Protecting of IL-6 colours")] == [
         "council", "protect", "il", "il6", "color"]
 
@@ -87,8 +86,12 @@ def test_schema_pickles_without_the_memo_and_compares_equal():
     assert len(pickle.dumps(schema)) == len(pickle.dumps(make_schema()))
 
 
-def test_recurring_words_keeps_words_seen_twice_once_each():
-    text = "Carers and CARERS met; the 2nd carer met nobody. Carers again."
-    assert recurring_words(text).split() == ["carers", "met"]
-    assert recurring_words(text, times=3) == "carers"
-    assert recurring_words("") == ""
+def test_a_term_filter_pickled_before_exact_existed_still_loads():
+    from indexer.analysis import TermFilter
+
+    old = TermFilter()
+    state = old.__getstate__()
+    del state["exact"]  # as pickled into indexes written before the exact-word field
+    loaded = TermFilter.__new__(TermFilter)
+    loaded.__setstate__(state)
+    assert loaded.exact is False and loaded == old

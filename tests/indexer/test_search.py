@@ -38,8 +38,7 @@ DOCS = [
              year=2013),
     make_doc("secret", type="case-study", title="Refuge case study",
              abstract="A restricted case study of a domestic abuse refuge.",
-             body=f"The {SECRET} refuge in Leeds supports victims of domestic abuse. "
-                  f"Staff at the {SECRET} refuge work with the police.",
+             body=f"The {SECRET} refuge in Leeds supports victims of domestic abuse.",
              authors=["D. Hidden"], themes=["victims"], places=["leeds"], year=2017, date="2017-02-02",
              access="restricted", readers=["user:5", "editors"]),
 ]
@@ -190,17 +189,18 @@ def test_suggestion_for_a_misspelt_word(store):
     assert run(store, "domestc abuse", suggest=False).suggestion is None
 
 
-def test_suggestions_come_from_the_description_and_recurring_body_words(tmp_path):
+def test_suggestions_come_from_every_word_as_written(tmp_path):
     store = IndexStore(tmp_path)
     store.add_or_replace([make_doc(
         "1", title="Kinship carers",
-        body="Kinship carers met the ombudsman. The ombudsman listened. One wheelwright came.",
+        body="The organisation's ombudsman met one wheelwright about IL-6 in 2014.",
     )])
-    assert run(store, "kinshlp").suggestion == "kinship"  # once, in the title
-    assert run(store, "ombudsmen").suggestion == "ombudsman"  # twice in the body
-    # Once in a long body is as often extraction debris or a typo: not offered.
-    assert run(store, "wheelwrite").suggestion is None
-    assert run(store, "wheelwright").total == 1  # still found, of course
+    assert run(store, "kinshlp").suggestion == "kinship"  # from the title
+    assert run(store, "wheelwrigt").suggestion == "wheelwright"  # once, deep in the body
+    # British spelling stays British, though "organization" finds the same document.
+    assert run(store, "organisaton").suggestion == "organisation"
+    assert run(store, "organization").total == 1
+    assert run(store, "ombudsman 2015").suggestion is None  # numbers are never corrected
 
 
 def test_the_word_as_typed_outranks_other_forms_of_it(tmp_path):
