@@ -1,12 +1,14 @@
-"""`init-db`: create or upgrade the schema and seed the theme taxonomy."""
+"""`init-db`: create or upgrade the schema, seed the theme taxonomy, rebuild an outdated index."""
 
 import functools
+import os
 
 import click
 from flask.cli import with_appcontext
 
 from ..context import resources
 from ..db import schema_is_current, transaction, upgrade_schema
+from ..services.indexing import reindex_all
 from ..services.taxonomy import seed_themes
 
 
@@ -37,5 +39,11 @@ def prepare_database() -> int:
 def init_db_command() -> None:
     """Create or upgrade the database and seed the theme taxonomy."""
     added = prepare_database()
-    click.echo(f"Database ready at {resources().engine.url.render_as_string(hide_password=True)}; "
+    res = resources()
+    click.echo(f"Database ready at {res.engine.url.render_as_string(hide_password=True)}; "
                f"{added} theme(s) added.")
+    if res.index.outdated:
+        # An upgrade changed the index's fields: the database holds everything to rebuild it.
+        with res.sessions() as session:
+            count = reindex_all(session, res.index, procs=os.cpu_count() or 1)
+        click.echo(f"The search index was written by an older version; rebuilt it ({count} published item(s)).")

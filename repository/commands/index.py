@@ -33,9 +33,11 @@ def check_index_command() -> None:
                        ("out of date in the index", differences.stale)):
         for item_id in ids:
             click.echo(f"item {item_id}: {label}")
+    if differences.outdated_schema:
+        click.echo("the index was written by an older version of this software (its fields differ)")
     if differences.clean:
         click.echo("Index and database agree.")
         return
-    total = len(differences.missing) + len(differences.extra) + len(differences.stale)
+    total = len(differences.missing) + len(differences.extra) + len(differences.stale) + differences.outdated_schema
     click.echo(f"{total} difference(s); run `flask --app repository reindex` to repair.", err=True)
     raise SystemExit(1)

@@ -85,17 +85,18 @@ class IndexDifferences:
     missing: list[str] = field(default_factory=list)  # published, not in the index
     extra: list[str] = field(default_factory=list)  # in the index, not published
     stale: list[str] = field(default_factory=list)  # in both, but the index is out of date
+    outdated_schema: bool = False  # written by an older version: every entry needs rebuilding
 
     @property
     def clean(self) -> bool:
         """Return True when the index matches the database."""
-        return not (self.missing or self.extra or self.stale)
+        return not (self.missing or self.extra or self.stale or self.outdated_schema)
 
 
 def compare_index(session: Session, store: IndexStore) -> IndexDifferences:
     """Compare every published item with its index entry."""
     indexed = store.fingerprints()
-    differences = IndexDifferences()
+    differences = IndexDifferences(outdated_schema=store.outdated)
     seen = set()
     for item in _published(session):
         key = str(item.id)

@@ -95,3 +95,29 @@ def test_index_documents_do_not_depend_on_the_order_themes_were_given(app, runne
     result = runner.invoke(args=["ingest", str(folder), "--theme", "commissioning", "--theme", "families"])
     assert result.exit_code == 0, result.output
     assert runner.invoke(args=["check-index"]).exit_code == 0
+
+
+def test_an_index_from_an_older_version_is_reported_and_rebuilt_by_init_db(app, runner, res, tmp_path, monkeypatch):
+    _ingest_two(runner, tmp_path)
+    from whoosh import fields
+
+    from indexer import store as store_module
+
+    current = store_module.make_schema
+
+    def newer_schema():  # the code now expects a field the index on disk lacks
+        schema = current()
+        schema.add("added_later", fields.ID())
+        return schema
+
+    monkeypatch.setattr(store_module, "make_schema", newer_schema)
+    result = runner.invoke(args=["check-index"])
+    assert result.exit_code == 1
+    assert "older version" in result.output
+
+    result = runner.invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert "rebuilt it (2 published item(s))" in result.output
+    assert "added_later" in res.index.schema.names()
+    assert runner.invoke(args=["check-index"]).exit_code == 0
+    assert search(res.index, SearchRequest(q="genogram")).total == 1
