@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
 
 from whoosh.analysis import (
@@ -108,6 +110,21 @@ class TermFilter(Filter):
         if "-" not in raw:
             return (self._term(raw),)
         return tuple(self._term(part) for part in split_compound(raw))
+
+    def count_terms(self, raw_tokens: Iterable[str]) -> dict[str, int]:
+        """Return term -> frequency for raw tokens, stop words left out (no Token objects made)."""
+        memo = self._memo
+        counts: dict[str, int] = {}
+        for raw, times in Counter(raw_tokens).items():
+            found = memo.get(raw)
+            if found is None:
+                if len(memo) >= self.MEMO_LIMIT:
+                    memo.clear()
+                found = memo[raw] = self._terms(raw)
+            for text, stopped in found:
+                if not stopped:
+                    counts[text] = counts.get(text, 0) + times
+        return counts
 
     def __call__(self, tokens):
         memo = self._memo

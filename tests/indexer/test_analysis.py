@@ -95,3 +95,16 @@ def test_a_term_filter_pickled_before_exact_existed_still_loads():
     loaded = TermFilter.__new__(TermFilter)
     loaded.__setstate__(state)
     assert loaded.exact is False and loaded == old
+
+
+def test_counted_text_gives_the_postings_whoosh_would():
+    from whoosh import fields
+
+    from indexer.schema import CountedText
+
+    counted = CountedText(exact_analyzer())
+    plain = fields.TEXT(analyzer=exact_analyzer(), phrase=False)
+    for text in TEXTS + [" ".join(TEXTS) * 3, ""]:
+        assert sorted(counted.index(text)) == sorted(plain.index(text))
+    # Queries go through the same analyzer as before.
+    assert list(counted.process_text("Councils' IL-6", mode="query")) == ["councils", "il", "il6"]
