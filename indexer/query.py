@@ -277,6 +277,11 @@ class VisibleCorrector(Corrector):
                 return
 
 
+def _has_span(token) -> bool:
+    """Tell whether the parser recorded where in the query a token came from."""
+    return getattr(token, "startchar", None) is not None and getattr(token, "endchar", None) is not None
+
+
 def _is_suggestable(word: str) -> bool:
     """Tell whether a vocabulary word may be offered or corrected: letters only, three or more."""
     return len(word) >= 3 and word.isalpha()
@@ -284,9 +289,7 @@ def _is_suggestable(word: str) -> bool:
 
 def _is_plain_word(qtext: str, token) -> bool:
     """Tell whether a token is a whole lowercase-able word, not a piece of a code or acronym."""
-    start, end = getattr(token, "startchar", None), getattr(token, "endchar", None)
-    if start is None or end is None:
-        return True
+    start, end = token.startchar, token.endchar
     word = qtext[start:end]
     before = qtext[start - 1] if start > 0 else " "
     after = qtext[end] if end < len(qtext) else " "
@@ -311,8 +314,9 @@ def suggest_correction(view, qtext: str, visible) -> str | None:
         spell_q = QueryParser(SPELL_FIELD, view.searcher.schema).parse(words_only)
     except Exception:  # an odd query gets no suggestion rather than an error
         return None
+    # A part of a hyphenated word has no place of its own in the query: it is left alone.
     tokens = [t for t in spell_q.all_tokens()
-              if t.fieldname == SPELL_FIELD and _is_suggestable(t.text) and _is_plain_word(qtext, t)]
+              if t.fieldname == SPELL_FIELD and _has_span(t) and _is_suggestable(t.text) and _is_plain_word(qtext, t)]
     if len(tokens) > MAX_SUGGEST_WORDS:
         return None
     corrector = VisibleCorrector(view, visible)
@@ -334,7 +338,7 @@ def suggest_correction(view, qtext: str, visible) -> str | None:
 def _apply_corrections(qtext: str, tokens) -> str | None:
     """Replace each corrected word inside its span, keeping punctuation around it."""
     out, last = [], 0
-    for token in sorted(tokens, key=lambda t: t.startchar):
+    for token in sorted(filter(_has_span, tokens), key=lambda t: t.startchar):
         span = qtext[token.startchar:token.endchar]
         at = span.lower().find(token.original)
         if at < 0:

@@ -301,3 +301,12 @@ def test_numbered_compounds_meet_their_joined_spelling_and_not_their_neighbours(
     hits = run(store, "IL-6 surgery").hits
     assert [h.id for h in hits][0] == "il6"
     assert hits[0].score > hits[1].score
+
+
+def test_misspelt_parts_of_hyphenated_words_do_not_break_suggestions(tmp_path):
+    store = IndexStore(tmp_path)
+    store.add_or_replace([make_doc("1", title="Long-term care", body="Long-term care for older adults.")])
+    # "long-tern" is split into words the parser gives no position in the query.
+    result = run(store, "long-tern carre")
+    assert result.total == 1
+    assert result.suggestion == "long-tern care"  # the whole word corrected, the part left alone
