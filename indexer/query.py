@@ -314,11 +314,11 @@ def suggest_correction(view, qtext: str, visible) -> str | None:
         spell_q = QueryParser(SPELL_FIELD, view.searcher.schema).parse(words_only)
     except Exception:  # an odd query gets no suggestion rather than an error
         return None
-    # A part of a hyphenated word has no place of its own in the query: it is left alone.
-    tokens = [t for t in spell_q.all_tokens()
-              if t.fieldname == SPELL_FIELD and _has_span(t) and _is_suggestable(t.text) and _is_plain_word(qtext, t)]
-    if len(tokens) > MAX_SUGGEST_WORDS:
+    words = [t for t in spell_q.all_tokens() if t.fieldname == SPELL_FIELD and _is_suggestable(t.text)]
+    if len(words) > MAX_SUGGEST_WORDS:
         return None
+    # A part of a hyphenated word has no place of its own in the query: it is left alone.
+    tokens = [t for t in words if _has_span(t) and _is_plain_word(qtext, t)]
     corrector = VisibleCorrector(view, visible)
     misspelt = []
     for token in tokens:
