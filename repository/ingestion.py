@@ -11,7 +11,8 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-from concurrent.futures import ThreadPoolExecutor
+import queue
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -110,12 +111,19 @@ class IndexFeeder:
     The parent process mostly waits on the extraction workers; analysing each document
     for the index in that time, instead of after the last file, keeps both cores busy
     and leaves only the final commit for the end. One thread means one writer, through
-    the store's one writing path (a BulkWriter, which commits every few seconds).
+    the store's one writing path (a BulkWriter). The thread also commits whenever no
+    document has come for `idle_seconds`, so a slow file never keeps the index locked
+    (and what is added unsearchable) for longer than the bulk writer's commit interval.
     """
 
-    def __init__(self, store: IndexStore):
+    _COMMIT, _CLOSE = object(), object()
+
+    def __init__(self, store: IndexStore, *, idle_seconds: float = 5.0):
         self._bulk = store.bulk_writer()
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-writer")
+        self._idle_seconds = idle_seconds
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="index-writer", daemon=True)
+        self._thread.start()
 
     @property
     def errors(self) -> list[str]:
@@ -127,16 +135,31 @@ class IndexFeeder:
 
     def add(self, document: dict) -> None:
         """Queue one document for the writer thread."""
-        self._executor.submit(self._bulk.add, document)
+        self._queue.put(document)
 
     def commit(self) -> None:
         """Commit what is queued so far, in the writer thread, without waiting."""
-        self._executor.submit(self._bulk.commit)
+        self._queue.put(self._COMMIT)
 
     def close(self) -> None:
         """Write what is queued, commit, and wait for the writer thread to finish."""
-        self._executor.submit(self._bulk.close)
-        self._executor.shutdown(wait=True)
+        self._queue.put(self._CLOSE)
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                message = self._queue.get(timeout=self._idle_seconds)
+            except queue.Empty:
+                self._bulk.commit()  # nothing is waiting: let go of the lock
+                continue
+            if message is self._CLOSE:
+                self._bulk.close()
+                return
+            if message is self._COMMIT:
+                self._bulk.commit()
+            else:
+                self._bulk.add(message)
 
 
 # How many files per worker are still to be read when the feeder commits ahead of the end.

@@ -177,3 +177,27 @@ def test_a_locked_index_loses_no_record_and_says_how_to_repair(app, runner, res,
     assert runner.invoke(args=["check-index"]).exit_code == 1
     assert runner.invoke(args=["reindex"]).exit_code == 0
     assert search(res.index, SearchRequest(q="adviser")).total == 1
+
+
+def test_index_feeder_commits_while_waiting_for_slow_files(tmp_path):
+    import time
+
+    from indexer.store import IndexStore
+    from repository.ingestion import IndexFeeder
+    from tests.indexer.documents import make_doc
+
+    store = IndexStore(tmp_path / "ix", lock_timeout=2.0)
+    feeder = IndexFeeder(store, idle_seconds=0.1)
+    try:
+        feeder.add(make_doc("1", title="Blackpool early help"))
+        deadline = time.monotonic() + 5
+        while search(store, SearchRequest(q="blackpool")).total == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        # Searchable, and the lock is free for a deposit, while the batch is still open.
+        assert search(store, SearchRequest(q="blackpool")).total == 1
+        assert IndexStore(tmp_path / "ix", lock_timeout=0.5).add_or_replace([make_doc("2", title="Leeds")]) == 1
+        feeder.add(make_doc("3", title="Bradford"))
+    finally:
+        feeder.close()
+    assert search(store, SearchRequest(q="bradford")).total == 1
+    assert feeder.errors == [] and feeder.unindexed == []
