@@ -21,6 +21,7 @@ __all__ = [
     "Suggestion",
     "extract_file",
     "extract_many",
+    "hash_file",
     "normalise_text",
     "suggest_themes",
 ]

@@ -9,7 +9,6 @@ and `reindex` repairs it, because the database is the source of truth.
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import queue
 import threading
@@ -19,7 +18,7 @@ from typing import Callable, Iterable, Iterator
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from indexer.extract import Extraction, Limits, extract_many
+from indexer.extract import Extraction, Limits, extract_many, hash_file
 from indexer.store import IndexStore
 from indexer.themes import suggest_themes
 
@@ -74,15 +73,6 @@ def collect_paths(inputs: Iterable[str | Path]) -> list[Path]:
         else:
             paths.append(entry)
     return paths
-
-
-def sha256_of(path: Path) -> str:
-    """Return the SHA-256 hex digest of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def item_data_from(extraction: Extraction, options: IngestOptions, vocabulary: dict[str, list[str]]) -> ItemData:
@@ -231,7 +221,7 @@ class Ingester:
         if not path.is_file():
             return IngestOutcome(str(path), "rejected", "not a file, or it does not exist")
         try:
-            sha = sha256_of(path)
+            sha = hash_file(str(path))
         except OSError as error:
             return IngestOutcome(str(path), "rejected", f"cannot read the file: {error.strerror}")
         if sha in seen:
