@@ -143,6 +143,37 @@ def test_rebuild_replaces_an_index_made_with_an_older_schema(tmp_path):
     assert not IndexStore(tmp_path).outdated
 
 
+def test_a_writer_holds_the_lock_until_it_commits_and_records_its_checkpoint(tmp_path):
+    store = IndexStore(tmp_path, lock_timeout=0.3)
+    writer = store.writer()
+    writer.put(make_doc("1", title="Blackpool"))
+    writer.put(make_doc("2", title="Blackpool again"))
+    assert ids_for(store, "blackpool") == []  # not committed yet
+    with pytest.raises(IndexLocked):
+        IndexStore(tmp_path, lock_timeout=0.2).add_or_replace([make_doc("9")])
+    writer.commit(checkpoint={"seq": 7, "source": "test"})
+    assert sorted(ids_for(store, "blackpool")) == ["1", "2"]
+    assert IndexStore(tmp_path).checkpoint() == {"seq": 7, "source": "test"}
+    assert store.add_or_replace([make_doc("3", title="Leeds")]) == 1  # lock released
+    assert store.checkpoint() == {"seq": 7, "source": "test"}  # a write without one keeps the last
+
+
+def test_leaving_a_writer_block_without_commit_cancels(tmp_path):
+    store = IndexStore(tmp_path, lock_timeout=0.2)
+    with pytest.raises(RuntimeError):
+        with store.writer() as writer:
+            writer.put(make_doc("1", title="Bradford"))
+            raise RuntimeError("the caller failed half-way")
+    assert ids_for(store, "bradford") == []
+    assert store.add_or_replace([make_doc("2", title="Bradford")]) == 1
+
+
+def test_rebuild_records_its_checkpoint(tmp_path):
+    store = IndexStore(tmp_path)
+    store.rebuild([make_doc("1", title="Leeds")], checkpoint={"seq": 3})
+    assert store.checkpoint() == {"seq": 3}
+    (tmp_path / "checkpoint.json").write_text("{not json")
+    assert store.checkpoint() is None  # a damaged checkpoint reads as none: the caller rebuilds
 def test_bulk_writer_shows_documents_at_each_commit_and_releases_the_lock(tmp_path):
     store = IndexStore(tmp_path, lock_timeout=0.3)
     bulk = store.bulk_writer(commit_seconds=3600)
@@ -193,27 +224,3 @@ def test_bulk_writer_that_cannot_get_the_lock_reports_what_it_lost(tmp_path):
     assert ids_for(store, "leeds") == ["2"]
 
 
-def test_rare_words_keep_their_postings_inline_and_search_the_same(tmp_path, monkeypatch):
-    # Whoosh 2.7.4 cannot write inlined postings without indexer.codec's fix.
-    from whoosh.codec.whoosh3 import W3Codec
-
-    from indexer import store as store_module
-    from indexer.codec import INLINE_LIMIT
-
-    names = ["alder", "birch", "cedar", "damson", "elder", "fir", "gorse", "hazel", "ivy", "juniper"]
-    assert len(names) > INLINE_LIMIT
-    docs = [make_doc(str(n), title=f"Genogram {name}", body="kinship " * (n + 1)) for n, name in enumerate(names)]
-    store = IndexStore(tmp_path / "inline")
-    store.add_or_replace(docs)
-    [(segment_searcher, _)] = store.view().searcher.leaf_searchers()
-    reader = segment_searcher.reader()
-    assert reader.term_info("title", "cedar").is_inlined()  # in one document
-    assert not reader.term_info("text", "genogram").is_inlined()  # in more than the limit
-
-    monkeypatch.setattr(store_module, "make_codec", W3Codec)  # Whoosh's own layout
-    stock = IndexStore(tmp_path / "stock")
-    stock.add_or_replace(docs)
-    for q in ["cedar", "kinship", "genogram kinship", "genogram juniper"]:
-        found = search(store, SearchRequest(q=q))
-        assert [(h.id, h.score) for h in found.hits] == [(h.id, h.score) for h in search(stock, SearchRequest(q=q)).hits]
-        assert found.total > 0
