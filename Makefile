@@ -37,9 +37,12 @@ data: setup
 	$(FLASK) init-db
 	$(FLASK) load-demo --if-empty
 
-# The local server speaks plain HTTP on loopback, so its session cookie cannot be Secure-only
-# (a deployment behind HTTPS keeps the secure default).
+# The site and its indexer service (which keeps the search index in step with the database),
+# stopped together. The local server speaks plain HTTP on loopback, so its session cookie
+# cannot be Secure-only (a deployment behind HTTPS keeps the secure default).
 run: data
+	@$(FLASK) indexer & indexer=$$!; \
+	trap 'kill $$indexer 2>/dev/null; wait $$indexer' EXIT INT TERM; \
 	REPOSITORY_SESSION_COOKIE_SECURE=false $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: setup browser

@@ -40,6 +40,9 @@ class SearchRequest:
     year_from: int | None = None
     year_to: int | None = None
     principals: list[str] = field(default_factory=lambda: ["public"])
+    # Ids left out whatever the index says of them: items whose latest change the index
+    # has not applied yet, so an access change is never less strict in search than asked.
+    withheld: frozenset[str] = frozenset()
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
@@ -88,21 +91,32 @@ def _check(request: SearchRequest) -> None:
         raise BadRequest("the query must be text")
 
 
-def _visible_bits(view: IndexView, principals: list[str]) -> int:
-    """Return the bitmap of documents any of the principals may read."""
+def _visible_bits(view: IndexView, principals: list[str], withheld: frozenset[str]) -> int:
+    """Return the bitmap of documents any of the principals may read, the withheld ones left out."""
     bits = 0
     for p in principals:
         bits |= view.term_bits("readers", p)
+    for item_id in withheld:
+        docnum = view.docnum(item_id)
+        if docnum is not None:
+            bits &= ~(1 << docnum)
     return bits
+
+
+def _visible(view: IndexView, principals: list[str], withheld: frozenset[str]):
+    """Return the cached set of documents the audience may see."""
+    key = ("visible", tuple(sorted(principals)), tuple(sorted(withheld)))
+    return view.cached_filter(key, lambda: _visible_bits(view, principals, withheld))
 
 
 def _allowed(view: IndexView, request: SearchRequest):
     """Return the filter set: visible to the principals AND matching every filter."""
     filters = {k: tuple(sorted(str(v) for v in vs)) for k, vs in (request.filters or {}).items() if vs}
-    key = (tuple(sorted(request.principals)), tuple(sorted(filters.items())), request.year_from, request.year_to)
+    key = (tuple(sorted(request.principals)), tuple(sorted(request.withheld)), tuple(sorted(filters.items())),
+           request.year_from, request.year_to)
 
     def build() -> int:
-        bits = _visible_bits(view, request.principals)
+        bits = _visible(view, request.principals, request.withheld).bits
         for name, values in filters.items():
             field_name = FACET_FIELDS[name]
             lower = name != "authors"
@@ -244,8 +258,7 @@ def search(store: IndexStore, request: SearchRequest) -> SearchResult:
         matched = 0
     suggestion = None
     if request.suggest and not browsing:
-        visible = view.cached_filter(("visible", tuple(sorted(request.principals))),
-                                     lambda: _visible_bits(view, request.principals))
+        visible = _visible(view, request.principals, request.withheld)
         suggestion = suggest_correction(view, parsed.words_text, visible)
     if not matched:
         empty.suggestion = suggestion
@@ -274,11 +287,12 @@ def search(store: IndexStore, request: SearchRequest) -> SearchResult:
     )
 
 
-def more_like_this(store: IndexStore, item_id: str, principals: list[str], *, limit: int = 5) -> list[str]:
+def more_like_this(store: IndexStore, item_id: str, principals: list[str], *, limit: int = 5,
+                   withheld: frozenset[str] = frozenset()) -> list[str]:
     """Return ids of visible items most like item_id (never item_id itself)."""
     view = store.view()
     docnum = view.docnum(item_id)
-    visible = view.cached_filter(("visible", tuple(sorted(principals))), lambda: _visible_bits(view, principals))
+    visible = _visible(view, principals, withheld)
     # A hidden item's words must not steer what is shown, so it gets no neighbours.
     if docnum is None or docnum not in visible:
         return []
@@ -293,6 +307,7 @@ def more_like_this(store: IndexStore, item_id: str, principals: list[str], *, li
     top = max(w for _, w in terms) or 1.0
     weighted = [(f, t, w / top * boost) for t, w in terms for f, boost in (("title", 0.5), ("text", 1.0))]
     # The item itself is left out of the candidates rather than dropped afterwards.
-    others = view.cached_filter(("others", docnum, tuple(sorted(principals))), lambda: visible.bits & ~(1 << docnum))
+    others = view.cached_filter(("others", docnum, tuple(sorted(principals)), tuple(sorted(withheld))),
+                                lambda: visible.bits & ~(1 << docnum))
     ranked, _ = view.top_by_terms(weighted, others, limit)
     return [view.doc_id(d) for d, _ in ranked]

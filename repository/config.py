@@ -17,7 +17,9 @@ DEFAULTS: dict[str, object] = {
     "DATABASE_URL": None,  # SQLAlchemy URL; unset means SQLite at instance/repository.db
     "INDEX_DIR": "index",  # the Whoosh index, relative to the instance folder
     "FILES_DIR": "files",  # stored PDFs, relative to the instance folder
-    "INDEX_LOCK_TIMEOUT": 30.0,  # seconds a writer waits for the index lock
+    "INDEX_LOCK_TIMEOUT": 30.0,  # seconds the indexer, ingest or reindex waits for the index lock
+    "INDEXER_POLL_SECONDS": 0.5,  # how often the indexer service looks for new changes (SQLite)
+    "CHANGE_LOG_DAYS": 30,  # change-log entries older than this are pruned (a node further behind rebuilds)
     "EXTRACT_SECONDS": 30.0,  # wall-time limit of one file's extraction
     "EXTRACT_MEMORY_MB": 1024,  # memory limit of the extraction child process
     "MAX_UPLOAD_MB": 50,  # largest PDF accepted, by upload or by bulk ingest
@@ -35,7 +37,7 @@ DEFAULTS: dict[str, object] = {
     "SIGNIN_MAX_FAILURES_ADDRESS": 20,  # failed sign-ins from one network address before it pauses
     "SIGNIN_WINDOW_MINUTES": 15,  # the window those failures are counted in, and the pause
     "PROXY_COUNT": 0,  # reverse proxies in front of the app whose X-Forwarded-For is trusted
-    "EMBARGO_CHECK_SECONDS": 300,  # how often each process lifts ended embargoes; 0 turns the check off
+    "EMBARGO_CHECK_SECONDS": 300,  # how often the indexer service lifts ended embargoes; 0 turns it off
 }
 
 # Settings that may come from the environment as REPOSITORY_<NAME> (DATABASE_URL also bare).

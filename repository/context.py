@@ -11,6 +11,7 @@ from indexer.extract import Limits
 from indexer.store import IndexStore
 
 from .db import make_engine, make_session_factory
+from .services import changes
 from .storage import FileStore
 
 
@@ -21,6 +22,7 @@ class Resources:
         instance = Path(app.instance_path)
         self.engine = make_engine(app.config["DATABASE_URL"])
         self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
+        changes.install(self.sessions)  # every session writes its change-log entries as it commits
         self.index_path = instance / app.config["INDEX_DIR"]
         self.files = FileStore(instance / app.config["FILES_DIR"])
         self.lock_timeout = float(app.config["INDEX_LOCK_TIMEOUT"])

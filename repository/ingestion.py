@@ -1,9 +1,9 @@
 """Bulk ingest: files in, extracted in parallel, recorded, stored and indexed.
 
-Each file is committed on its own, so a failure part-way through a batch loses
-nothing already ingested. The index is written by a thread beside the extraction;
-if the process dies between a commit and an index write, `check-index` reports it
-and `reindex` repairs it, because the database is the source of truth.
+Each file is committed on its own, with its change-log entry, so a failure part-way
+through a batch loses nothing already ingested. The index follows the log in a thread
+beside the extraction; if the process dies before the last commit, the entries wait in
+the log and the indexer service, or the same command run again, applies them.
 """
 
 from __future__ import annotations
@@ -16,14 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from indexer.extract import Extraction, Limits, extract_many, hash_file
 from indexer.store import IndexStore
 from indexer.themes import suggest_themes
 
-from .services import audit
-from .services.indexing import index_document
+from .follower import RETRYABLE, IndexFollower, MustRebuild
+from .models import Item
+from .services import audit, changes
+from .services.indexing import applied_seq
 from .services.items import AuthorData, ItemData, attach_file, create_item, find_file_by_sha
 from .services.taxonomy import theme_vocabulary
 from .storage import FileStore
@@ -51,11 +54,14 @@ class IngestOutcome:
     reason: str | None = None
     pages: int | None = None
     id: int | None = None
+    # Searchable when the batch ended (filled in when Ingester.run finishes); None for
+    # files that made no published item.
+    indexed: bool | None = None
 
     def as_report(self) -> dict:
         """Return the JSON Lines report record."""
         return {"path": self.path, "status": self.status, "reason": self.reason,
-                "pages": self.pages, "id": self.id}
+                "pages": self.pages, "id": self.id, "indexed": self.indexed}
 
 
 def collect_paths(inputs: Iterable[str | Path]) -> list[Path]:
@@ -96,43 +102,40 @@ def item_data_from(extraction: Extraction, options: IngestOptions, vocabulary: d
 
 
 class IndexFeeder:
-    """Writes index documents in a thread of its own while extraction goes on.
+    """Applies the change log to the index in a thread of its own while extraction goes on.
 
-    The parent process mostly waits on the extraction workers; analysing each document
-    for the index in that time, instead of after the last file, keeps both cores busy
-    and leaves only the final commit for the end. One thread means one writer, through
-    the store's one writing path (a BulkWriter). The thread also commits whenever no
-    document has come for `idle_seconds`, so a slow file never keeps the index locked
-    (and what is added unsearchable) for longer than the bulk writer's commit interval.
+    The parent process mostly waits on the extraction workers; analysing each recorded
+    file for the index in that time, instead of after the last one, keeps both cores busy
+    and leaves only the final commit for the end. The thread runs an IndexFollower (the
+    indexer service's own path) with one writer kept open: it commits once the writer
+    has been open for `commit_seconds`, whenever no file has come for `idle_seconds` (so
+    a slow file never keeps the index locked), when asked, and at close. A write that
+    fails is recorded in `errors`; its entries stay in the log for the next commit, the
+    indexer service or the next run.
     """
 
-    _COMMIT, _CLOSE = object(), object()
+    _WAKE, _COMMIT, _CLOSE = object(), object(), object()
 
-    def __init__(self, store: IndexStore, *, idle_seconds: float = 5.0):
-        self._bulk = store.bulk_writer()
+    def __init__(self, follower: IndexFollower, *, commit_seconds: float = 10.0, idle_seconds: float = 5.0):
+        self.follower = follower
+        self.errors: list[str] = []
+        self._commit_seconds = commit_seconds
         self._idle_seconds = idle_seconds
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name="index-writer", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="index-feeder", daemon=True)
         self._thread.start()
+        self.wake()  # entries an earlier run left behind are applied too
 
-    @property
-    def errors(self) -> list[str]:
-        return self._bulk.errors
-
-    @property
-    def unindexed(self) -> list[str]:
-        return self._bulk.unindexed
-
-    def add(self, document: dict) -> None:
-        """Queue one document for the writer thread."""
-        self._queue.put(document)
+    def wake(self) -> None:
+        """Tell the thread that new entries are in the log."""
+        self._queue.put(self._WAKE)
 
     def commit(self) -> None:
-        """Commit what is queued so far, in the writer thread, without waiting."""
+        """Apply and commit what the log holds so far, in the thread, without waiting."""
         self._queue.put(self._COMMIT)
 
     def close(self) -> None:
-        """Write what is queued, commit, and wait for the writer thread to finish."""
+        """Apply what the log holds, commit, and wait for the thread to finish."""
         self._queue.put(self._CLOSE)
         self._thread.join()
 
@@ -141,15 +144,25 @@ class IndexFeeder:
             try:
                 message = self._queue.get(timeout=self._idle_seconds)
             except queue.Empty:
-                self._bulk.commit()  # nothing is waiting: let go of the lock
+                self._attempt(self.follower.commit)  # nothing is coming: let go of the lock
                 continue
+            self._attempt(self._apply)
             if message is self._CLOSE:
-                self._bulk.close()
+                self._attempt(self.follower.commit)
                 return
-            if message is self._COMMIT:
-                self._bulk.commit()
-            else:
-                self._bulk.add(message)
+            if message is self._COMMIT or self.follower.writer_age >= self._commit_seconds:
+                self._attempt(self.follower.commit)
+
+    def _apply(self) -> None:
+        while self.follower.step():
+            pass
+
+    def _attempt(self, action: Callable[[], None]) -> None:
+        try:
+            action()
+        except RETRYABLE + (MustRebuild,) as error:
+            self.follower.cancel()  # whatever failed, nothing may keep holding the lock
+            self.errors.append(str(error) or type(error).__name__)
 
 
 # How many files per worker are still to be read when the feeder commits ahead of the end.
@@ -174,11 +187,17 @@ class Ingester:
         self.limits = limits
         self.jobs = jobs or os.cpu_count() or 1
         self.index_errors: list[str] = []
-        self.unindexed: list[str] = []  # ids recorded in the database but not in the index
+        self.unindexed: list[int] = []  # published items recorded in the database but not searchable
 
     def run(self, paths: list[Path], options: IngestOptions,
             describe: Callable[[Extraction], ItemData] | None = None) -> Iterator[IngestOutcome]:
-        """Ingest `paths`, yielding one outcome per path as each finishes."""
+        """Ingest `paths`, yielding one outcome per path as each is recorded.
+
+        Whether an item is searchable is known once the batch's last commit is done: when
+        the iteration ends, every outcome yielded has `indexed` set and `unindexed` lists
+        the published items that are not searchable.
+        """
+        outcomes: list[IngestOutcome] = []
         with self.sessions() as session:
             vocabulary = theme_vocabulary(session)
         seen: dict[str, str] = {}
@@ -188,12 +207,18 @@ class Ingester:
             if outcome is None:
                 to_extract.append(path)
             else:
+                outcomes.append(outcome)
                 yield outcome
         # Largest first: a big file read last would keep one core busy while the others
         # idle at the end of the batch. Size is a rough guide to reading time, but a fair one.
         to_extract.sort(key=_size, reverse=True)
 
-        feeder = IndexFeeder(self.index)
+        follower = IndexFollower(self.sessions, self.index)
+        try:
+            follower.rebuild_if_needed(procs=self.jobs)
+        except RETRYABLE as error:
+            self.index_errors.append(str(error) or type(error).__name__)
+        feeder = IndexFeeder(follower)
         unread = len(to_extract)
         # The app and its libraries outlive the batch: keep the collector from walking
         # them again and again while indexing churns through short-lived objects (one
@@ -201,9 +226,10 @@ class Ingester:
         gc.freeze()
         try:
             for extraction in extract_many(to_extract, jobs=self.jobs, limits=self.limits):
-                outcome, document = self._record(extraction, options, vocabulary, describe)
-                if document is not None:
-                    feeder.add(document)
+                outcome = self._record(extraction, options, vocabulary, describe)
+                outcomes.append(outcome)
+                if outcome.status == "ingested":
+                    feeder.wake()
                 unread -= 1
                 if unread == _COMMIT_AHEAD * self.jobs:
                     # Commit while the last files are read, so the commit at the end
@@ -214,7 +240,21 @@ class Ingester:
             feeder.close()
             gc.unfreeze()
             self.index_errors.extend(feeder.errors)
-            self.unindexed.extend(feeder.unindexed)
+        self._settle(outcomes, follower.failed)
+
+    def _settle(self, outcomes: list[IngestOutcome], failed: dict[int, str]) -> None:
+        """Mark each outcome's item searchable or not, now that the batch has committed."""
+        ids = [o.id for o in outcomes if o.id is not None]
+        with self.sessions() as session:
+            published = set(session.scalars(select(Item.id).where(Item.id.in_(ids), Item.status == "published")))
+            seq = applied_seq(session, self.index)
+            waiting = changes.items_changed_after(session, seq) if seq is not None else set(published)
+        waiting |= set(failed)
+        for outcome in outcomes:
+            if outcome.id in published:
+                outcome.indexed = outcome.id not in waiting
+                if not outcome.indexed and outcome.id not in self.unindexed:
+                    self.unindexed.append(outcome.id)
 
     def _precheck(self, path: Path, seen: dict[str, str]) -> IngestOutcome | None:
         """Settle files that need no extraction: unreadable ones and known duplicates."""
@@ -235,13 +275,10 @@ class Ingester:
         return None
 
     def _record(self, extraction: Extraction, options: IngestOptions, vocabulary: dict,
-                describe: Callable[[Extraction], ItemData] | None) -> tuple[IngestOutcome, dict | None]:
-        """Store one extracted file and its item in a transaction of its own.
-
-        Returns the outcome and, for a published item, its index document.
-        """
+                describe: Callable[[Extraction], ItemData] | None) -> IngestOutcome:
+        """Store one extracted file and its item (with its change-log entry) in a transaction of its own."""
         if extraction.status != "ok":
-            return IngestOutcome(extraction.path, "rejected", extraction.reason, extraction.page_count or None), None
+            return IngestOutcome(extraction.path, "rejected", extraction.reason, extraction.page_count or None)
         data = describe(extraction) if describe else item_data_from(extraction, options, vocabulary)
         with self.sessions() as session:
             try:
@@ -251,6 +288,5 @@ class Ingester:
                 session.commit()
             except Exception as error:  # one bad record must not stop the batch
                 session.rollback()
-                return IngestOutcome(extraction.path, "rejected", f"could not be recorded: {error}"), None
-            document = index_document(item) if item.status == "published" else None
-            return IngestOutcome(extraction.path, "ingested", extraction.reason, extraction.page_count, item.id), document
+                return IngestOutcome(extraction.path, "rejected", f"could not be recorded: {error}")
+            return IngestOutcome(extraction.path, "ingested", extraction.reason, extraction.page_count, item.id)

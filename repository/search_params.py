@@ -8,10 +8,13 @@ bookmarked and shared. Names in the URL are singular and repeatable
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 from urllib.parse import urlencode
 
 from indexer.search import SearchRequest
+
+if TYPE_CHECKING:
+    from .services.search import Reader
 
 # URL parameter -> SearchRequest filter key.
 FILTER_PARAMS: dict[str, str] = {
@@ -51,14 +54,11 @@ class SearchParams:
     page: int = 1
     per_page: int = 20
 
-    def to_request(self, principals: list[str], **options) -> SearchRequest:
+    def to_request(self, reader: Reader, **options) -> SearchRequest:
         """Return the engine's SearchRequest for these parameters and this reader."""
         filters = {FILTER_PARAMS[name]: list(values) for name, values in self.filters.items() if values}
-        return SearchRequest(
-            q=self.q, filters=filters, year_from=self.year_from, year_to=self.year_to,
-            principals=list(principals), sort=self.sort, page=self.page, per_page=self.per_page,
-            **options,
-        )
+        return reader.request(q=self.q, filters=filters, year_from=self.year_from, year_to=self.year_to,
+                              sort=self.sort, page=self.page, per_page=self.per_page, **options)
 
     def pairs(self, *, page: bool = True) -> list[tuple[str, str]]:
         """Return the query-string pairs of these parameters, defaults left out."""

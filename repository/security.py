@@ -1,18 +1,12 @@
-"""Sign-in sessions, CSRF protection, security headers and the automatic embargo check."""
+"""Sign-in sessions, CSRF protection and security headers."""
 
 from __future__ import annotations
-
-import logging
-import time
-from datetime import date
 
 from flask import Flask, current_app, render_template, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from .context import db_session, resources
-
-log = logging.getLogger("repository.security")
+from .context import db_session
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -68,36 +62,8 @@ def _csrf_failed(error: CSRFError):
     return render_template("accounts/csrf_error.html", reason=error.description), 400
 
 
-def _check_embargoes() -> None:
-    """Lift embargoes that ended, at most once per EMBARGO_CHECK_SECONDS in each process."""
-    interval = float(current_app.config.get("EMBARGO_CHECK_SECONDS") or 0)
-    if interval <= 0 or request.endpoint == "static":
-        return
-    state = current_app.extensions.setdefault("embargo_check", {"last": 0.0})
-    now = time.monotonic()
-    if state["last"] and now - state["last"] < interval:
-        return
-    state["last"] = now
-    from .services.access import due_embargoes, lift_due_embargoes
-
-    res = resources()
-    today = date.today()
-    with res.sessions() as session:
-        try:
-            if not due_embargoes(session, today):
-                return
-            lifted = lift_due_embargoes(session, res.index, today)
-            session.commit()
-        except Exception:  # a busy index or database must not fail the page; the next check retries
-            session.rollback()
-            log.exception("could not lift due embargoes; will try again")
-            return
-    if lifted:
-        log.info("embargo ended for item(s) %s", ", ".join(map(str, lifted)))
-
-
 def init_security(app: Flask) -> None:
-    """Attach sign-in sessions, CSRF protection, security headers and the embargo check."""
+    """Attach sign-in sessions, CSRF protection and security headers."""
     proxies = int(app.config.get("PROXY_COUNT") or 0)
     if proxies > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -108,4 +74,3 @@ def init_security(app: Flask) -> None:
     csrf.init_app(app)
     app.after_request(_add_headers)
     app.register_error_handler(CSRFError, _csrf_failed)
-    app.before_request(_check_embargoes)

@@ -8,6 +8,7 @@ import pytest
 
 from repository import create_app
 from repository.commands.database import prepare_database
+from repository.follower import IndexFollower
 
 
 @pytest.fixture
@@ -41,6 +42,11 @@ def client(app):
 def runner(app):
     """Return a CLI runner bound to `app`."""
     return app.test_cli_runner()
+
+
+def apply_changes(res) -> int:
+    """Apply the change log to the index of `res` (an app's Resources), as the indexer service would."""
+    return IndexFollower(res.sessions, res.index).catch_up()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from indexer.search import BadRequest
 from ..context import db_session, resources
 from ..search_params import SearchParamError, parse_search_args
 from ..services.search import run_search
-from .common import current_principals
+from .common import current_reader
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -26,7 +26,7 @@ def search():
     """Search; answer with total, page, per_page, results, facets and suggestion."""
     try:
         params = parse_search_args(request.args, default_per_page=int(current_app.config.get("SEARCH_PER_PAGE", 20)))
-        outcome = run_search(db_session(), resources().index, params.to_request(current_principals()))
+        outcome = run_search(db_session(), resources().index, params.to_request(current_reader()))
     except (SearchParamError, BadRequest) as error:
         return error_response(str(error))
     results = [

@@ -11,19 +11,19 @@ from ..services.browse import (events_with_counts, facet_counts, full_counts, pl
                                visible_total)
 from ..services.places import find_event
 from ..services.taxonomy import find_theme
-from .common import current_principals
+from .common import current_reader
 from .finder import finder
 
 bp = Blueprint("browse", __name__)
 
 
 def _counts(facet: str) -> dict[str, int]:
-    return facet_counts(resources().index, current_principals(), facet)
+    return facet_counts(resources().index, current_reader(), facet)
 
 
 def _has_visible(key: str, value: str) -> bool:
     # A place or author known only from items this reader may not see stays unknown to them.
-    return visible_total(resources().index, current_principals(), {key: [value]}) > 0
+    return visible_total(resources().index, current_reader(), {key: [value]}) > 0
 
 
 @bp.get("/themes")
@@ -47,7 +47,7 @@ def theme(slug: str):
 @bp.get("/places")
 def places():
     """List the places that items are about, grouped by region."""
-    counts = full_counts(db_session(), resources().index, current_principals(), "places")
+    counts = full_counts(db_session(), resources().index, current_reader(), "places")
     return render_template("browse/places.html", regions=places_by_region(db_session(), counts))
 
 
@@ -67,7 +67,7 @@ def place(slug: str):
 @bp.get("/events")
 def events():
     """List the seminars and events of the series."""
-    counts = full_counts(db_session(), resources().index, current_principals(), "event")
+    counts = full_counts(db_session(), resources().index, current_reader(), "event")
     return render_template("browse/events.html", events=events_with_counts(db_session(), counts))
 
 
@@ -84,7 +84,7 @@ def event(slug: str):
 @bp.get("/authors")
 def authors():
     """List authors of the items the reader may see, A to Z by surname."""
-    counts = full_counts(db_session(), resources().index, current_principals(), "authors")
+    counts = full_counts(db_session(), resources().index, current_reader(), "authors")
     ordered = sorted(counts.items(), key=lambda pair: (pair[0].split()[-1].lower(), pair[0].lower()))
     return render_template("browse/authors.html", authors=ordered)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import abort, g
 from flask_login import current_user
 
+from ..context import db_session, resources
 from ..models import User
 from ..services.access import principals_for
+from ..services.search import Reader, reader_for
 
 
 def current_user_record() -> User | None:
@@ -17,11 +19,11 @@ def current_user_record() -> User | None:
     return user
 
 
-def current_principals() -> list[str]:
-    """Return the reader tokens of whoever makes this request (['public'] when anonymous)."""
-    if "principals" not in g:
-        g.principals = principals_for(current_user_record())
-    return g.principals
+def current_reader() -> Reader:
+    """Return who makes this request, for search (reader tokens ['public'] when anonymous)."""
+    if "reader" not in g:
+        g.reader = reader_for(db_session(), resources().index, principals_for(current_user_record()))
+    return g.reader
 
 
 def not_found() -> None:

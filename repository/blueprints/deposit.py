@@ -10,7 +10,6 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from indexer.extract import Extraction
-from indexer.store import IndexLocked
 
 from ..context import db_session, resources
 from ..forms import options
@@ -27,9 +26,6 @@ from ..services.taxonomy import UnknownTheme, all_themes, theme_vocabulary
 T = TypeVar("T")
 
 bp = Blueprint("deposit", __name__, url_prefix="/deposit")
-
-BUSY_INDEX = "The search index is busy with other work. Nothing was changed; try again in a minute"
-
 
 def _max_bytes() -> int:
     return int(current_app.config["MAX_UPLOAD_MB"]) * 2**20
@@ -107,10 +103,6 @@ def _receive(form: UploadForm, keep: Callable[[Extraction, str], T]) -> T | None
     except UploadRejected as error:
         session.rollback()
         form.file.errors = [str(error)]
-    except IndexLocked:
-        session.rollback()
-        deposits.discard_unreferenced_file(session, files, extraction.sha256)
-        form.file.errors = [BUSY_INDEX]
     except BaseException:
         session.rollback()
         if extraction is not None:
@@ -227,9 +219,8 @@ def new_version(item_id: int):
         abort(403, description="A new version can be uploaded to a draft or a published item.")
     form = UploadForm()
     if form.validate_on_submit():
-        res = resources()
         stored = _receive(form, lambda extraction, name: deposits.add_version(
-            db_session(), res.index, item, extraction, res.files, user, file_name=name))
+            db_session(), item, extraction, resources().files, user, file_name=name))
         if stored is not None:
             flash(f"Version {stored.version} of the file has been added; earlier versions are kept.", "success")
             return redirect(url_for("deposit.mine"))

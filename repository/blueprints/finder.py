@@ -10,7 +10,7 @@ from ..context import db_session, resources
 from ..search_params import FILTER_PARAMS, SORTS, SearchParamError, SearchParams, parse_search_args
 from ..services.browse import facet_counts, theme_tree
 from ..services.search import FACET_PARAMS, FACET_TITLES, SearchOutcome, run_search
-from .common import current_principals
+from .common import current_reader
 
 
 def bad_request_page(message: str):
@@ -60,7 +60,7 @@ def finder(template: str, *, endpoint: str, endpoint_args: dict | None = None,
         params.year_from = params.year_to = None
     elif fixed:
         params.filters.pop(fixed[0], None)
-    search_request = params.to_request(current_principals())
+    search_request = params.to_request(current_reader())
     if fixed and fixed[0] == "year":
         search_request.year_from = search_request.year_to = int(fixed[1])
     elif fixed:
@@ -73,7 +73,7 @@ def finder(template: str, *, endpoint: str, endpoint_args: dict | None = None,
     page_url = url_for(endpoint, **(endpoint_args or {}))
     broad_themes = []
     if outcome.total == 0:
-        counts = facet_counts(resources().index, current_principals(), "themes")
+        counts = facet_counts(resources().index, current_reader(), "themes")
         broad_themes = [theme for theme in theme_tree(session, counts) if theme.count]
     return render_template(
         template, params=params, outcome=outcome, page_url=page_url,

@@ -10,7 +10,7 @@ from ..services.access import can_read_text, can_see_tombstone, can_view, is_dep
 from ..services.citations import download_name, highwire_tags, to_bibtex, to_ris
 from ..services.items import CASE_STUDY_FIELDS, find_item
 from ..services.search import passages_in_item, related_items
-from .common import current_principals, current_user_record
+from .common import current_reader, current_user_record
 
 bp = Blueprint("items", __name__, url_prefix="/items")
 
@@ -42,7 +42,7 @@ def show(item_id: int):
     readable = can_read_text(user, item)
     pdf_url = url_for("items.download", item_id=item.id, _external=True) if readable and item.current_file else None
     page_url = url_for("items.show", item_id=item.id, _external=True)
-    related = related_items(db_session(), resources().index, item, current_principals()) \
+    related = related_items(db_session(), resources().index, item, current_reader()) \
         if item.status == "published" else []
     # Arriving from a search, show where its words occur, page by page (only if the text is readable).
     q = request.args.get("q", "", type=str)[:500].strip()

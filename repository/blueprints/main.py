@@ -6,7 +6,7 @@ from flask import Blueprint, render_template
 
 from ..context import db_session, resources
 from ..services.browse import facet_counts, newest_items, theme_tree
-from .common import current_principals
+from .common import current_reader
 from .finder import finder
 
 bp = Blueprint("main", __name__)
@@ -15,13 +15,13 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 def home():
     """Explain the repository, offer the search box, themes, newest items and case studies."""
-    session, store, principals = db_session(), resources().index, current_principals()
-    themes = theme_tree(session, facet_counts(store, principals, "themes"))
+    session, store, reader = db_session(), resources().index, current_reader()
+    themes = theme_tree(session, facet_counts(store, reader, "themes"))
     return render_template(
         "home.html",
         themes=themes,
-        newest=newest_items(session, store, principals, limit=5),
-        case_studies=newest_items(session, store, principals, filters={"type": ["case_study"]}, limit=4),
+        newest=newest_items(session, store, reader, limit=5),
+        case_studies=newest_items(session, store, reader, filters={"type": ["case_study"]}, limit=4),
     )
 
 

@@ -7,18 +7,15 @@ from functools import wraps
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from indexer.store import IndexLocked
-
-from ..context import db_session, resources
+from ..context import db_session
 from ..forms.deposit import ACCESS_HINTS, CASE_STUDY_LABELS
 from ..forms.moderation import ActionForm, PersonForm, ReturnForm, WithdrawForm
 from ..models import Item, User
 from ..services import accounts, audit, moderation
 from ..services.access import is_editor
-from ..services.indexing import index_items
 from ..services.items import InvalidItem, find_item
 from ..services.readability import readability
-from .deposit import BUSY_INDEX, _item_form, save_item_form
+from .deposit import _item_form, save_item_form
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
@@ -73,19 +70,12 @@ def review(item_id: int):
 @bp.post("/items/<int:item_id>/edit")
 @editors_only
 def edit(item_id: int):
-    """Save an editor's changes to the description; a published item is re-indexed."""
+    """Save an editor's changes to the description; search follows through the change log."""
     item = _item(item_id)
     session = db_session()
     form = _item_form(session, item)
     editor = current_user._get_current_object()
     if form.validate_on_submit() and save_item_form(form, item, editor) is not None:
-        try:
-            if item.status == "published":
-                index_items(session, resources().index, [item.id])
-        except IndexLocked:
-            session.rollback()
-            flash(BUSY_INDEX + ".", "error")
-            return _review_page(item, form=form, status=503)
         session.commit()
         flash("The description has been saved.", "success")
         return redirect(url_for("moderation.review", item_id=item.id))
@@ -103,10 +93,6 @@ def _decide(item: Item, decide, done: str, *, form=None, field=None, form_name: 
             return _review_page(item, status=400, **{form_name: form})
         flash(f"{error}.", "error")
         return _review_page(item, status=400)
-    except IndexLocked:
-        session.rollback()
-        flash(BUSY_INDEX + ".", "error")
-        return _review_page(item, status=503)
     session.commit()
     flash(done, "success")
     return redirect(url_for("moderation.review", item_id=item.id))
@@ -120,7 +106,7 @@ def publish(item_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     editor = current_user._get_current_object()
-    return _decide(item, lambda s: moderation.publish(s, resources().index, item, editor),
+    return _decide(item, lambda s: moderation.publish(s, item, editor),
                    "The item has been published and can now be found.")
 
 
@@ -147,7 +133,7 @@ def withdraw(item_id: int):
     if not form.validate_on_submit():
         return _review_page(item, withdraw_form=form, status=400)
     editor = current_user._get_current_object()
-    return _decide(item, lambda s: moderation.withdraw(s, resources().index, item, editor, form.reason.data),
+    return _decide(item, lambda s: moderation.withdraw(s, item, editor, form.reason.data),
                    "The item has been withdrawn and removed from search.", form=form, field=form.reason, form_name="withdraw_form")
 
 
@@ -197,14 +183,8 @@ def person(user_id: int):
         flash(f"{user.email} has not confirmed their email address, so their organisation cannot be confirmed yet.",
               "error")
         return redirect(url_for("moderation.people"))
-    try:
-        accounts.set_role(session, user, form.role.data)
-        stale = accounts.set_organisation(session, user, form.organisation.data or None)
-        index_items(session, resources().index, stale)
-    except IndexLocked:
-        session.rollback()
-        flash(BUSY_INDEX + ".", "error")
-        return redirect(url_for("moderation.people"))
+    accounts.set_role(session, user, form.role.data)
+    accounts.set_organisation(session, user, form.organisation.data or None)
     session.commit()
     organisation = user.organisation.name if user.organisation else "no organisation"
     flash(f"{user.email} is now {user.role_label.lower()}, {organisation}.", "success")

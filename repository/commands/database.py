@@ -1,4 +1,4 @@
-"""`init-db`: create or upgrade the schema, seed the theme taxonomy, rebuild an outdated index."""
+"""`init-db`: create or upgrade the schema, seed the theme taxonomy, rebuild an index that cannot follow it."""
 
 import functools
 import os
@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 
 from ..context import resources
 from ..db import schema_is_current, transaction, upgrade_schema
-from ..services.indexing import reindex_all
+from ..services.indexing import NEW_INDEX, rebuild_reason, reindex_all
 from ..services.taxonomy import seed_themes
 
 
@@ -37,13 +37,16 @@ def prepare_database() -> int:
 @click.command("init-db")
 @with_appcontext
 def init_db_command() -> None:
-    """Create or upgrade the database and seed the theme taxonomy."""
+    """Create or upgrade the database and seed the theme taxonomy; rebuild an index that cannot follow it."""
     added = prepare_database()
     res = resources()
     click.echo(f"Database ready at {res.engine.url.render_as_string(hide_password=True)}; "
                f"{added} theme(s) added.")
-    if res.index.outdated:
-        # An upgrade changed the index's fields: the database holds everything to rebuild it.
-        with res.sessions() as session:
-            count = reindex_all(session, res.index, procs=os.cpu_count() or 1)
-        click.echo(f"The search index was written by an older version; rebuilt it ({count} published item(s)).")
+    with res.sessions() as session:
+        reason = rebuild_reason(session, res.index)
+        if reason is None:
+            return
+        # The database holds everything the index is made of.
+        count = reindex_all(session, res.index, procs=os.cpu_count() or 1)
+    verb = "built" if reason == NEW_INDEX else "rebuilt"
+    click.echo(f"Search index {verb} from the database ({count} published item(s)): {reason}.")

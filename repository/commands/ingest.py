@@ -54,31 +54,27 @@ def ingest_command(paths, item_type, themes, event, place, access, jobs, report)
     res = resources()
     ingester = Ingester(res.sessions, res.index, res.files, limits=res.limits,
                         jobs=jobs or os.cpu_count())
-    counts: Counter[str] = Counter()
-    rejections: list[tuple[str, str]] = []
-    report_handle = open(report, "w", encoding="utf-8") if report else None
-    try:
-        with click.progressbar(length=len(files), label="Ingesting", file=sys.stderr,
-                               show_pos=True) as bar:
-            for outcome in ingester.run(files, options):
-                counts[outcome.status] += 1
-                if outcome.status == "rejected":
-                    rejections.append((outcome.path, outcome.reason or "unknown reason"))
-                if report_handle:
-                    report_handle.write(json.dumps(outcome.as_report(), ensure_ascii=False) + "\n")
-                    report_handle.flush()
-                bar.update(1)
-    finally:
-        if report_handle:
-            report_handle.close()
+    outcomes = []
+    with click.progressbar(length=len(files), label="Ingesting", file=sys.stderr, show_pos=True) as bar:
+        for outcome in ingester.run(files, options):
+            outcomes.append(outcome)
+            bar.update(1)
+    # Written once the batch has committed, so each line can say whether its item is searchable.
+    if report:
+        with open(report, "w", encoding="utf-8") as handle:
+            for outcome in outcomes:
+                handle.write(json.dumps(outcome.as_report(), ensure_ascii=False) + "\n")
 
+    counts = Counter(outcome.status for outcome in outcomes)
+    rejections = [(o.path, o.reason or "unknown reason") for o in outcomes if o.status == "rejected"]
     for path, reason in rejections:
         click.echo(f"rejected: {path}: {reason}", err=True)
     if ingester.unindexed:
-        click.echo(f"{len(ingester.unindexed)} recorded item(s) could not be indexed "
-                   f"({'; '.join(sorted(set(ingester.index_errors)))}); they are safe in the database: "
-                   "run `flask --app repository reindex`.", err=True)
+        errors = "; ".join(sorted(set(ingester.index_errors))) or "see the log"
+        click.echo(f"{len(ingester.unindexed)} recorded item(s) are not searchable yet ({errors}). They are safe "
+                   "in the database and wait in the change log: the indexer service applies them, or run "
+                   "this command again.", err=True)
     click.echo(f"{len(files)} file(s): {counts['ingested']} ingested, {counts['duplicate']} duplicate(s), "
-               f"{counts['rejected']} rejected.")
+               f"{counts['rejected']} rejected, {len(ingester.unindexed)} not searchable.")
     if rejections or ingester.unindexed:
         raise SystemExit(1)

@@ -10,9 +10,8 @@ import click
 from ..context import resources
 from ..db import transaction
 from ..models import ROLES
-from ..services.access import lift_due_embargoes
+from ..services.embargoes import lift_due_embargoes
 from ..services.accounts import AccountError, create_user, get_user_by_email, set_organisation, set_role
-from ..services.indexing import index_items
 from .database import with_database
 
 
@@ -71,12 +70,11 @@ def set_organisation_command(email: str, name: str) -> None:
     try:
         with transaction(res.sessions) as session:
             user = get_user_by_email(session, email)
-            stale = set_organisation(session, user, name or None)
             # The depositor's restricted items carry the organisation's token in the index.
-            index_items(session, res.index, stale)
+            stale = set_organisation(session, user, name or None)
     except AccountError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"{user.email}: organisation {name or '(none)'}; {len(stale)} item(s) re-indexed.")
+    click.echo(f"{user.email}: organisation {name or '(none)'}; {len(stale)} item(s) to re-index.")
 
 
 @click.command("lift-embargoes")
@@ -84,9 +82,9 @@ def set_organisation_command(email: str, name: str) -> None:
               help="Treat this date as today (default: the real date).")
 @with_database
 def lift_embargoes_command(today) -> None:
-    """Open and re-index items whose embargo has ended (the site also does this by itself)."""
+    """Open items whose embargo has ended (the indexer service also does this by itself)."""
     res = resources()
     day = today.date() if today else date.today()
     with transaction(res.sessions) as session:
-        lifted = lift_due_embargoes(session, res.index, day)
+        lifted = lift_due_embargoes(session, day)
     click.echo(f"{len(lifted)} embargo(es) lifted" + (f": item(s) {', '.join(map(str, lifted))}." if lifted else "."))

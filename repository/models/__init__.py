@@ -6,9 +6,11 @@ from .places import Event, Place
 from .taxonomy import Theme
 from .users import ROLES, Organisation, PasswordResetToken, SignInAttempt, User
 from .audit import AUDIT_ACTIONS, AuditEntry, ItemGrant
+from .changes import ChangeLogState, IndexChange
 
 __all__ = [
     "ACCESS_LEVELS", "ITEM_TYPES", "ROLES", "STATUSES", "Base", "CaseStudy", "Event", "Item",
     "ItemAuthor", "ItemFile", "Organisation", "PageText", "Place", "Theme", "User",
-    "AUDIT_ACTIONS", "AuditEntry", "ItemGrant", "PasswordResetToken", "SignInAttempt",
+    "AUDIT_ACTIONS", "AuditEntry", "ChangeLogState", "IndexChange", "ItemGrant", "PasswordResetToken",
+    "SignInAttempt",
 ]

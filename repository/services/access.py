@@ -11,11 +11,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
-
-from indexer.store import IndexStore
-
 from ..models import Item, User
 
 PUBLIC = "public"
@@ -134,39 +129,3 @@ def can_add_version(user: Any, item: Item) -> bool:
     if is_editor(user):
         return item.status in ("draft", "submitted", "published")
     return is_depositor(user, item) and item.status in ("draft", "published")
-
-
-def due_embargoes(session: Session, today: date) -> list[int]:
-    """Return the ids of items whose embargo has ended but is still recorded."""
-    return list(session.scalars(
-        select(Item.id).where(Item.access == "embargoed", Item.embargo_until <= today).order_by(Item.id)
-    ))
-
-
-def lift_due_embargoes(session: Session, store: IndexStore, today: date | None = None) -> list[int]:
-    """Open every item whose embargo ends on or before `today`, re-index them; return their ids.
-
-    The item's access becomes "open" (its embargo date stays as history), so the check
-    that finds due items stays cheap and each embargo is lifted once. The index is written
-    before the caller commits: a locked index leaves the embargo to the next check.
-    """
-    from . import audit
-    from .indexing import index_items  # indexing imports this module: import at call time
-
-    today = today or date.today()
-    lifted = []
-    for item_id in due_embargoes(session, today):
-        # The conditional update lets one worker claim the item when several check at once.
-        claimed = session.execute(
-            update(Item).where(Item.id == item_id, Item.access == "embargoed").values(access="open")
-        ).rowcount
-        if not claimed:
-            continue
-        item = session.get(Item, item_id)
-        session.refresh(item)
-        audit.record(session, item, None, "embargo_lifted", changes={"access": ["embargoed", "open"]},
-                     message=f"The embargo ended on {item.embargo_until.isoformat()}")
-        lifted.append(item_id)
-    if lifted:
-        index_items(session, store, lifted)
-    return lifted

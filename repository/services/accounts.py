@@ -16,6 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..models import ROLES, Item, Organisation, PasswordResetToken, SignInAttempt, User
 from ..models.base import utcnow
 from ..models.users import new_session_token
+from .changes import record_change
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
@@ -167,7 +168,7 @@ def set_organisation(session: Session, user: User, name: str | None) -> list[int
     """Confirm `user` as a member of the organisation called `name` (None: of none).
 
     Returns the ids of published restricted items the person deposited: their reader
-    tokens include the depositor's organisation, so the caller must re-index them.
+    tokens include the depositor's organisation, so the change log takes them to search.
     """
     organisation = None
     if name and name.strip():
@@ -179,9 +180,11 @@ def set_organisation(session: Session, user: User, name: str | None) -> list[int
     user.organisation = organisation
     user.organisation_id = organisation.id if organisation else None
     session.flush()
-    return list(session.scalars(
+    affected = list(session.scalars(
         select(Item.id).where(Item.depositor_id == user.id, Item.status == "published", Item.access == "restricted")
     ))
+    record_change(session, affected, "organisation changed")
+    return affected
 
 
 def people(session: Session) -> list[User]:

@@ -1,6 +1,6 @@
 """Counts and listings for the home and browse pages.
 
-Every count and list comes from the index, filtered by the reader's principals, so
+Every count and list comes from the index, filtered for the reader, so
 who-may-see-what is decided in one place (the search engine); the database only
 adds names and descriptions.
 """
@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from indexer.search import FACET_LIMIT, MAX_PER_PAGE, MAX_RESULTS_DEPTH, SearchRequest, search
+from indexer.search import FACET_LIMIT, MAX_PER_PAGE, MAX_RESULTS_DEPTH, search
 from indexer.store import IndexStore
 
 from ..models import Event, Item, ItemAuthor, Place, Theme
 from ..models.items import item_places
-from .search import load_items
+from .search import Reader, load_items
 
 
 UNKNOWN_REGION = "Region not recorded"
@@ -34,27 +34,26 @@ class Counted:
     children: list[Counted] = field(default_factory=list)
 
 
-def facet_counts(store: IndexStore, principals: list[str], facet: str,
+def facet_counts(store: IndexStore, reader: Reader, facet: str,
                  filters: dict[str, list[str]] | None = None) -> dict[str, int]:
     """Return value -> number of visible items for one facet."""
-    result = search(store, SearchRequest(q="", filters=filters or {}, principals=principals, per_page=1,
-                                         highlight=False, suggest=False))
+    result = search(store, reader.request(q="", filters=filters or {}, per_page=1, highlight=False, suggest=False))
     return dict(result.facets.get(facet, []))
 
 
-def visible_total(store: IndexStore, principals: list[str], filters: dict[str, list[str]]) -> int:
-    """Return how many items matching `filters` the principals may see."""
-    result = search(store, SearchRequest(q="", filters=filters, principals=principals, per_page=1,
-                                         highlight=False, facets=False, suggest=False))
+def visible_total(store: IndexStore, reader: Reader, filters: dict[str, list[str]]) -> int:
+    """Return how many items matching `filters` the reader may see."""
+    result = search(store, reader.request(q="", filters=filters, per_page=1, highlight=False, facets=False,
+                                          suggest=False))
     return result.total
 
 
-def newest_items(session: Session, store: IndexStore, principals: list[str], *,
+def newest_items(session: Session, store: IndexStore, reader: Reader, *,
                  filters: dict[str, list[str]] | None = None, limit: int = 5) -> list:
     """Return the newest visible items (optionally filtered), newest first."""
-    result = search(store, SearchRequest(q="", filters=filters or {}, principals=principals, sort="newest",
-                                         per_page=limit, highlight=False, facets=False, suggest=False))
-    return load_items(session, [hit.id for hit in result.hits], principals)
+    result = search(store, reader.request(q="", filters=filters or {}, sort="newest", per_page=limit,
+                                          highlight=False, facets=False, suggest=False))
+    return load_items(session, [hit.id for hit in result.hits], list(reader.principals))
 
 
 def theme_tree(session: Session, counts: dict[str, int]) -> list[Counted]:
@@ -84,12 +83,12 @@ def events_with_counts(session: Session, counts: dict[str, int]) -> list[tuple[E
     return [(event, counts.get(event.slug, 0)) for event in events]
 
 
-def visible_ids(store: IndexStore, principals: list[str]) -> list[int]:
-    """Return the ids of every item the principals may see (up to the engine's paging depth)."""
+def visible_ids(store: IndexStore, reader: Reader) -> list[int]:
+    """Return the ids of every item the reader may see (up to the engine's paging depth)."""
     ids: list[int] = []
     for page in range(1, MAX_RESULTS_DEPTH // MAX_PER_PAGE + 1):
-        result = search(store, SearchRequest(q="", principals=principals, page=page, per_page=MAX_PER_PAGE,
-                                             highlight=False, facets=False, suggest=False))
+        result = search(store, reader.request(q="", page=page, per_page=MAX_PER_PAGE, highlight=False,
+                                              facets=False, suggest=False))
         ids += [int(hit.id) for hit in result.hits]
         if len(ids) >= result.total or not result.hits:
             break
@@ -111,11 +110,11 @@ def _record_counts(session: Session, ids: list[int], facet: str) -> dict[str, in
     return counts
 
 
-def full_counts(session: Session, store: IndexStore, principals: list[str], facet: str) -> dict[str, int]:
+def full_counts(session: Session, store: IndexStore, reader: Reader, facet: str) -> dict[str, int]:
     """Return value -> number of visible items for every value of authors, places or event."""
-    counts = facet_counts(store, principals, facet)
+    counts = facet_counts(store, reader, facet)
     if len(counts) < FACET_LIMIT:
         return counts
     # The engine lists only the most frequent values; count the rest from the records of
     # the items the index says are visible, so the rule of who sees what stays in one place.
-    return _record_counts(session, visible_ids(store, principals), facet)
+    return _record_counts(session, visible_ids(store, reader), facet)

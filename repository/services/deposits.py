@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from indexer.extract import Extraction, Limits, extract_file
-from indexer.store import IndexStore
 from indexer.themes import suggest_themes
 
 from ..models import CaseStudy, Item, ItemAuthor, ItemFile, ItemGrant, User
@@ -19,7 +18,7 @@ from ..storage import FileStore
 from . import audit
 from .access import can_add_version, can_edit, is_depositor
 from .accounts import find_user_by_email
-from .indexing import index_items
+from .changes import record_change
 from .items import CASE_STUDY_FIELDS, AuthorData, InvalidItem, ItemData, attach_file, create_item, find_file_by_sha, validate_item_data
 from .places import ensure_place, find_event
 from .taxonomy import get_themes
@@ -175,6 +174,8 @@ def update_item(session: Session, item: Item, data: ItemData, actor: User, *,
     changes = audit.diff(before, audit.snapshot(item))
     if changes:
         audit.record(session, item, actor, "updated", changes=changes)
+        if item.status == "published":
+            record_change(session, [item.id], "edited")
     return changes
 
 
@@ -240,7 +241,7 @@ def deposits_of(session: Session, user: User) -> list[Item]:
     ))
 
 
-def add_version(session: Session, store: IndexStore | None, item: Item, extraction: Extraction,
+def add_version(session: Session, item: Item, extraction: Extraction,
                 files: FileStore, actor: User, *, file_name: str = "") -> ItemFile:
     """Attach a new version of the item's file (earlier versions are kept); re-index if published."""
     if not can_add_version(actor, item):
@@ -250,8 +251,8 @@ def add_version(session: Session, store: IndexStore | None, item: Item, extracti
     stored = attach_file(session, item, extraction, files, original_name=file_name)
     audit.record(session, item, actor, "new_version", changes={"file_versions": [previous, previous + 1]},
                  message=f"Uploaded {file_name}" if file_name else "")
-    if item.status == "published" and store is not None:
-        index_items(session, store, [item.id])
+    if item.status == "published":
+        record_change(session, [item.id], "new version")
     return stored
 
 

@@ -13,6 +13,7 @@ from indexer.extract import Extraction
 from ..models.base import utcnow
 from ..models import ACCESS_LEVELS, ITEM_TYPES, STATUSES, CaseStudy, Item, ItemAuthor, ItemFile, PageText, User
 from ..storage import FileStore
+from .changes import record_change
 from .places import ensure_place, find_event
 from .taxonomy import get_themes
 
@@ -108,6 +109,8 @@ def create_item(session: Session, data: ItemData, *, depositor: User | None = No
         item.published_at = utcnow()
     session.add(item)
     session.flush()
+    if item.status == "published":
+        record_change(session, [item.id], "created")
     return item
 
 

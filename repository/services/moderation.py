@@ -9,14 +9,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from indexer.store import IndexStore
-
 from ..models import Item, User
 from ..models.base import utcnow
 from . import audit
 from .access import can_see_tombstone, is_editor
 from .deposits import NotAllowed, missing_for_submission
-from .indexing import index_items
+from .changes import record_change
 from .items import InvalidItem
 
 
@@ -42,8 +40,8 @@ def review_queue(session: Session) -> list[Item]:
     ))
 
 
-def publish(session: Session, store: IndexStore, item: Item, editor: User) -> None:
-    """Publish a submission and write it to the index."""
+def publish(session: Session, item: Item, editor: User) -> None:
+    """Publish a submission; the change log takes it to search."""
     _require_editor(editor)
     if item.status != "submitted":
         raise InvalidItem(f"This item is {item.status}; only a submission can be published")
@@ -57,8 +55,7 @@ def publish(session: Session, store: IndexStore, item: Item, editor: User) -> No
     item.withdrawal_reason = ""
     session.flush()
     audit.record(session, item, editor, "published", changes={"status": [before, "published"]})
-    # Written before the caller commits: a locked index fails the request and nothing is published.
-    index_items(session, store, [item.id])
+    record_change(session, [item.id], "published")
 
 
 def return_to_depositor(session: Session, item: Item, editor: User, message: str) -> None:
@@ -88,7 +85,7 @@ def return_message(session: Session, item: Item) -> str | None:
     return entry.message
 
 
-def withdraw(session: Session, store: IndexStore, item: Item, editor: User, reason: str) -> None:
+def withdraw(session: Session, item: Item, editor: User, reason: str) -> None:
     """Withdraw a published item: out of the index, a tombstone at its address."""
     _require_editor(editor)
     if item.status != "published":
@@ -101,7 +98,7 @@ def withdraw(session: Session, store: IndexStore, item: Item, editor: User, reas
     session.flush()
     audit.record(session, item, editor, "withdrawn", changes={"status": ["published", "withdrawn"]},
                  message=reason.strip())
-    index_items(session, store, [item.id])
+    record_change(session, [item.id], "withdrawn")
 
 
 def tombstone_for(user: Any, item: Item) -> Tombstone | None:

@@ -18,6 +18,7 @@ from indexer.search import Hit, SearchRequest, SearchResult, more_like_this, sea
 from indexer.store import IndexStore
 
 from ..models import ITEM_TYPES, ACCESS_LEVELS, Event, Item, Place, Theme
+from . import changes
 from .access import readers_for
 
 FACET_ORDER = ("themes", "type", "year", "event", "places", "authors", "access")
@@ -30,6 +31,39 @@ FACET_PARAMS = {
     "themes": "theme", "type": "type", "event": "event", "places": "place",
     "authors": "author", "access": "access", "year": None,
 }
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who a page is for: their reader tokens, and the items search leaves out for now.
+
+    Withheld are the items whose latest change this node's index has not applied yet:
+    until it has, the index may still describe them as they were (a restricted item as
+    open, say), so search shows them to nobody rather than to the wrong people.
+    """
+
+    principals: tuple[str, ...]
+    withheld: frozenset[str] = frozenset()
+
+    def request(self, **fields) -> SearchRequest:
+        """Return an engine request for this reader."""
+        return SearchRequest(principals=list(self.principals), withheld=self.withheld, **fields)
+
+
+def withheld_items(session: Session, store: IndexStore) -> frozenset[str]:
+    """Return the ids of items with a change-log entry after this index's checkpoint."""
+    # Read before the index is opened for the search: the checkpoint is written after the
+    # commit it describes, so the searcher then holds at least what it says.
+    checkpoint = store.checkpoint() or {}
+    seq = checkpoint.get("seq")
+    if not isinstance(seq, int):
+        return frozenset()  # an index that follows no log is being rebuilt (init-db, the indexer)
+    return frozenset(str(item_id) for item_id in changes.items_changed_after(session, seq))
+
+
+def reader_for(session: Session, store: IndexStore, principals: list[str]) -> Reader:
+    """Return the Reader for someone with these principals, as of now."""
+    return Reader(tuple(principals), withheld_items(session, store))
 
 
 @dataclass
@@ -144,11 +178,10 @@ def run_search(session: Session, store: IndexStore, request: SearchRequest) -> S
     return SearchOutcome(request=request, result=result, rows=rows, facets=facets)
 
 
-def related_items(session: Session, store: IndexStore, item: Item, principals: list[str],
-                  *, limit: int = 5) -> list[Item]:
-    """Return items like `item` that the principals may see, most alike first."""
-    ids = more_like_this(store, str(item.id), principals, limit=limit)
-    return load_items(session, ids, principals)
+def related_items(session: Session, store: IndexStore, item: Item, reader: Reader, *, limit: int = 5) -> list[Item]:
+    """Return items like `item` that the reader may see, most alike first."""
+    ids = more_like_this(store, str(item.id), list(reader.principals), limit=limit, withheld=reader.withheld)
+    return load_items(session, ids, list(reader.principals))
 
 
 def passages_in_item(store: IndexStore, item: Item, q: str, *, limit: int = 10) -> list[tuple[int, str]]:

@@ -15,8 +15,9 @@ from repository.commands.database import prepare_database
 from repository.commands.demo import load_demo
 from repository.context import resources
 from repository.db import transaction
-from repository.services.indexing import index_items
 from repository.services.items import AuthorData, ItemData, attach_file, create_item
+
+from tests.conftest import apply_changes
 
 TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False, "INDEX_LOCK_TIMEOUT": 5.0}
 
@@ -91,8 +92,7 @@ def make_item(app, tmp_path: Path):
                     assert extraction.status == "ok", extraction.reason
                     attach_file(session, item, extraction, res.files, original_name=pdf.name)
                 item_id = item.id
-            with res.sessions() as session:
-                index_items(session, res.index, [item_id])
+        apply_changes(app.extensions["repository"])
         return item_id
 
     return factory

@@ -8,6 +8,8 @@ from sqlalchemy.orm import selectinload
 from repository.context import resources
 from repository.models import Event, Item, Place, Theme
 
+from tests.conftest import apply_changes
+
 from .pages import links, result_ids, text_of, total
 
 
@@ -151,7 +153,6 @@ def test_browse_pages_do_not_count_or_name_hidden_items(app, client, make_item):
 def test_author_and_place_indexes_list_everything_visible_beyond_the_facet_limit(app, client):
     from indexer.search import FACET_LIMIT
     from repository.db import transaction
-    from repository.services.indexing import index_items
     from repository.services.items import AuthorData, ItemData, create_item
 
     names = [f"Author Number{i:03d}" for i in range(FACET_LIMIT + 5)]
@@ -163,8 +164,7 @@ def test_author_and_place_indexes_list_everything_visible_beyond_the_facet_limit
                    for i, name in enumerate(names)]
             ids.append(create_item(session, ItemData(title="Hidden", authors=[AuthorData("Hidden Writer")],
                                                      places=["Secret Town"], access="restricted", year=2015)).id)
-        with res.sessions() as session:
-            index_items(session, res.index, ids)
+    apply_changes(app.extensions["repository"])
     html = client.get("/authors").get_data(as_text=True)
     listed = [text for href, text in links(html) if href.startswith("/authors/")]
     assert listed == names

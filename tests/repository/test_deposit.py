@@ -17,6 +17,8 @@ from repository.context import resources
 from repository.models import AuditEntry, Item, ItemFile
 from repository.services.readability import count_syllables, readability
 
+from tests.conftest import apply_changes
+
 from .people import make_pdf, make_user, pdf_bytes, sign_in
 
 TEXT = ("Information sharing between police and councils about domestic abuse. Multi-agency risk "
@@ -243,13 +245,14 @@ def test_a_new_version_of_a_published_item_is_indexed_and_the_old_one_kept(depos
         from repository.models import ItemAuthor
         item.authors.append(ItemAuthor(position=0, name="Ann Example"))
         item.status = "submitted"
-        moderation.publish(session, res.index, item, get_user_by_email(session, "ed@example.org"))
+        moderation.publish(session, item, get_user_by_email(session, "ed@example.org"))
     second = pdf_bytes(tmp_path, [TEXT + " The second edition adds a zygomorphic appendix."], "v2.pdf")
     response = _upload(depositor, second, "v2.pdf", url=f"/deposit/{item_id}/version")
     assert response.status_code == 302
     item = _item(res, item_id)
     assert [f.version for f in item.files] == [1, 2] and item.current_file.original_name == "v2.pdf"
     assert all(res.files.exists(f.sha256) for f in item.files)
+    apply_changes(res)
     found = search(res.index, SearchRequest(q="zygomorphic"))
     assert [hit.id for hit in found.hits] == [str(item_id)]
     with res.sessions() as session:

@@ -117,7 +117,7 @@ def test_an_index_from_an_older_version_is_reported_and_rebuilt_by_init_db(app, 
 
     result = runner.invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
-    assert "rebuilt it (2 published item(s))" in result.output
+    assert "rebuilt from the database (2 published item(s))" in result.output
     assert "added_later" in res.index.schema.names()
     assert runner.invoke(args=["check-index"]).exit_code == 0
     assert search(res.index, SearchRequest(q="genogram")).total == 1

@@ -40,7 +40,8 @@ def test_ingest_records_stores_and_indexes_each_file(app, runner, res, tmp_path)
     lines = _report(report)
     assert sorted(line["path"].rsplit("/", 1)[-1] for line in lines) == ["abuse.pdf", "standards.pdf"]
     assert {line["status"] for line in lines} == {"ingested"}
-    assert all(set(line) == {"path", "status", "reason", "pages", "id"} for line in lines)
+    assert all(set(line) == {"path", "status", "reason", "pages", "id", "indexed"} for line in lines)
+    assert all(line["indexed"] is True for line in lines)
     pages = {line["path"].rsplit("/", 1)[-1]: line["pages"] for line in lines}
     assert pages == {"abuse.pdf": 2, "standards.pdf": 1}
 
@@ -155,7 +156,7 @@ def test_bulk_ingest_is_recorded_in_each_items_audit_log(app, runner, res, tmp_p
             assert (entry.action, entry.actor, entry.message) == ("created", "system", "bulk ingest")
 
 
-def test_a_locked_index_loses_no_record_and_says_how_to_repair(app, runner, res, tmp_path):
+def test_a_locked_index_loses_no_record_and_the_same_command_again_heals(app, runner, res, tmp_path):
     from whoosh.index import open_dir
 
     from indexer.store import INDEX_NAME
@@ -165,39 +166,58 @@ def test_a_locked_index_loses_no_record_and_says_how_to_repair(app, runner, res,
     assert res.index.fingerprints() == {}  # the index exists, empty
     held = open_dir(str(res.index_path), indexname=INDEX_NAME).writer()  # someone else holds the index
     try:
-        result = runner.invoke(args=["ingest", str(tmp_path / "in")])
+        result = runner.invoke(args=["ingest", str(tmp_path / "in"), "--report", str(tmp_path / "r.jsonl")])
     finally:
         held.cancel()
 
     assert result.exit_code == 1
-    assert "2 recorded item(s) could not be indexed" in result.output
-    assert "reindex" in result.output
+    assert "2 recorded item(s) are not searchable yet" in result.output
+    assert "0 rejected, 2 not searchable" in result.output
+    report = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
+    assert [(r["status"], r["indexed"]) for r in report] == [("ingested", False)] * 2
     with res.sessions() as session:
         assert session.scalar(select(func.count(Item.id))) == 2
     assert runner.invoke(args=["check-index"]).exit_code == 1
-    assert runner.invoke(args=["reindex"]).exit_code == 0
+
+    # The same command again: duplicates for the database, not for the index.
+    again = runner.invoke(args=["ingest", str(tmp_path / "in"), "--report", str(tmp_path / "r2.jsonl")])
+    assert again.exit_code == 0, again.output
+    assert "2 duplicate(s), 0 rejected, 0 not searchable" in again.output
+    report = [json.loads(line) for line in (tmp_path / "r2.jsonl").read_text().splitlines()]
+    assert [(r["status"], r["indexed"]) for r in report] == [("duplicate", True)] * 2
+    assert runner.invoke(args=["check-index"]).exit_code == 0
     assert search(res.index, SearchRequest(q="adviser")).total == 1
 
 
-def test_index_feeder_commits_while_waiting_for_slow_files(tmp_path):
+def test_index_feeder_commits_while_waiting_for_slow_files(app, res):
     import time
 
     from indexer.store import IndexStore
+    from repository.db import transaction
+    from repository.follower import IndexFollower
     from repository.ingestion import IndexFeeder
-    from tests.indexer.documents import make_doc
+    from repository.services.items import ItemData, create_item
 
-    store = IndexStore(tmp_path / "ix", lock_timeout=2.0)
-    feeder = IndexFeeder(store, idle_seconds=0.1)
+    def record(title: str) -> None:
+        with transaction(res.sessions) as session:
+            create_item(session, ItemData(title=title))
+
+    follower = IndexFollower(res.sessions, res.index)
+    follower.rebuild_if_needed()  # a new index gets its first checkpoint, as Ingester.run does
+    feeder = IndexFeeder(follower, idle_seconds=0.1)
     try:
-        feeder.add(make_doc("1", title="Blackpool early help"))
+        record("Blackpool early help")
+        feeder.wake()
         deadline = time.monotonic() + 5
-        while search(store, SearchRequest(q="blackpool")).total == 0 and time.monotonic() < deadline:
+        while search(res.index, SearchRequest(q="blackpool")).total == 0 and time.monotonic() < deadline:
             time.sleep(0.05)
-        # Searchable, and the lock is free for a deposit, while the batch is still open.
-        assert search(store, SearchRequest(q="blackpool")).total == 1
-        assert IndexStore(tmp_path / "ix", lock_timeout=0.5).add_or_replace([make_doc("2", title="Leeds")]) == 1
-        feeder.add(make_doc("3", title="Bradford"))
+        # Searchable, and the lock is free for another writer, while the batch is still open.
+        assert search(res.index, SearchRequest(q="blackpool")).total == 1
+        with IndexStore(res.index_path, lock_timeout=0.5).writer() as writer:
+            writer.commit()
+        record("Bradford family hubs")
+        feeder.wake()
     finally:
         feeder.close()
-    assert search(store, SearchRequest(q="bradford")).total == 1
-    assert feeder.errors == [] and feeder.unindexed == []
+    assert search(res.index, SearchRequest(q="bradford")).total == 1
+    assert feeder.errors == []

@@ -10,7 +10,9 @@ from sqlalchemy import select
 from repository.context import resources
 from repository.db import transaction
 from repository.models import Item
-from repository.services.indexing import index_items
+from repository.services.changes import record_change
+
+from tests.conftest import apply_changes
 
 from .pages import links, text_of
 
@@ -113,8 +115,8 @@ def test_a_withdrawn_item_leaves_a_tombstone(app, client, make_item):
         with transaction(res.sessions) as session:
             item = session.get(Item, item_id)
             item.status, item.withdrawal_reason = "withdrawn", "Replaced by the 2016 edition."
-        with res.sessions() as session:
-            index_items(session, res.index, [item_id])
+            record_change(session, [item_id], "withdrawn")
+    apply_changes(app.extensions["repository"])
     response = client.get(f"/items/{item_id}")
     assert response.status_code == 410
     text = text_of(response.get_data(as_text=True))

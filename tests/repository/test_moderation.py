@@ -9,6 +9,9 @@ from sqlalchemy import select
 
 from indexer.search import SearchRequest, search
 from repository.models import AuditEntry, Item
+from repository.services.changes import record_change
+
+from tests.conftest import apply_changes
 
 from .people import PASSWORD, make_user, pdf_bytes, sign_in
 
@@ -93,6 +96,7 @@ def test_a_deposit_from_registration_to_publication(client, res, tmp_path):
     assert client.post(f"/moderation/items/{item_id}/publish").status_code == 302
     assert _item(res, item_id).status == "published"
     _sign_out(client)
+    apply_changes(res)  # what the indexer service does within a second
     found = client.get("/search?q=quillwort").get_data(as_text=True)
     assert f"/items/{item_id}" in found
     assert client.get(f"/items/{item_id}").status_code == 200
@@ -116,6 +120,7 @@ def _published_item(client, res, tmp_path, text: str = TEXT) -> int:
     sign_in(client, "ed@example.org")
     item_id = int(edit_url.split("/")[-2])
     assert client.post(f"/moderation/items/{item_id}/publish").status_code == 302
+    apply_changes(res)
     return item_id
 
 
@@ -129,6 +134,10 @@ def test_withdrawing_removes_from_search_and_leaves_a_tombstone(client, res, tmp
     response = client.post(f"/moderation/items/{item_id}/withdraw",
                            data={"reason": "The authors found an error in the figures."})
     assert response.status_code == 302
+    # Until the indexer applies the withdrawal, search leaves the item out for everyone.
+    assert search(res.index, SearchRequest(q="quillwort")).total == 1
+    assert client.get("/api/v1/search?q=quillwort").get_json()["total"] == 0
+    apply_changes(res)
     assert search(res.index, SearchRequest(q="quillwort")).total == 0
     _sign_out(client)
     tombstone = client.get(f"/items/{item_id}")
@@ -151,7 +160,8 @@ def test_editors_edit_published_metadata_and_the_audit_log_shows_the_diff(client
     assert "A paper to withdraw → A corrected title about quillwort" in page
     assert "Dee Positor → Dee Positor, Bob Person" in page
     assert "by ed@example.org" in page
-    # The index follows at once.
+    # The index follows through the change log.
+    apply_changes(res)
     hits = search(res.index, SearchRequest(q="corrected")).hits
     assert [hit.id for hit in hits] == [str(item_id)]
 
@@ -194,8 +204,8 @@ def test_an_administrator_confirms_an_organisation_and_restricted_items_follow(c
     with transaction(res.sessions) as session:
         item = session.get(Item, item_id)
         item.access = "restricted"
-        from repository.services.indexing import index_items
-        index_items(session, res.index, [item_id])
+        record_change(session, [item_id], "edited")
+    apply_changes(res)
     _sign_out(client)
 
     def colleague_finds() -> int:
@@ -222,4 +232,6 @@ def test_an_administrator_confirms_an_organisation_and_restricted_items_follow(c
     response = client.post(f"/moderation/people/{dep_id}", data={
         f"u{dep_id}-role": "depositor", f"u{dep_id}-organisation": "Leeds City Council"}, follow_redirects=True)
     assert "dep@example.org is now depositor, Leeds City Council" in response.get_data(as_text=True)
+    assert colleague_finds() == 0  # the item waits for the indexer, hidden from everyone meanwhile
+    apply_changes(res)
     assert colleague_finds() == 1

@@ -8,6 +8,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from repository.search_params import SearchParamError, parse_search_args
+from repository.services.search import Reader
 
 
 def parse(**args):
@@ -17,11 +18,11 @@ def parse(**args):
 def test_url_names_become_the_engine_filters():
     params = parse(q="  consent ", theme=["families", "domestic-abuse", "families"], place="leeds",
                    author="Ann Example", **{"from": "2014", "to": "2016"}, sort="newest", page="3")
-    request = params.to_request(["public", "registered"])
+    request = params.to_request(Reader(("public", "registered"), withheld=frozenset({"7"})))
     assert request.q == "consent"
     assert request.filters == {"themes": ["families", "domestic-abuse"], "places": ["leeds"], "authors": ["Ann Example"]}
     assert (request.year_from, request.year_to, request.sort, request.page) == (2014, 2016, "newest", 3)
-    assert request.principals == ["public", "registered"]
+    assert request.principals == ["public", "registered"] and request.withheld == {"7"}
 
 
 def test_blank_values_are_ignored():

@@ -208,12 +208,3 @@ def test_a_mail_server_that_is_down_does_not_break_the_reset_page(app, client, r
     assert "could not send a password-reset message" in caplog.text
 
 
-def test_a_failing_embargo_check_does_not_break_pages(tmp_path, caplog):
-    # No database schema at all: the check fails, the page still answers.
-    app = create_app({"TESTING": True, "SECRET_KEY": "t", "EMBARGO_CHECK_SECONDS": 60},
-                     instance_path=tmp_path / "empty")
-    with caplog.at_level("ERROR", logger="repository.security"):
-        response = app.test_client().get("/about")
-    assert response.status_code == 200
-    assert "could not lift due embargoes" in caplog.text
-    app.extensions["repository"].engine.dispose()
