@@ -121,3 +121,40 @@ def test_an_index_from_an_older_version_is_reported_and_rebuilt_by_init_db(app, 
     assert "added_later" in res.index.schema.names()
     assert runner.invoke(args=["check-index"]).exit_code == 0
     assert search(res.index, SearchRequest(q="genogram")).total == 1
+
+
+def test_an_index_written_by_the_version_before_the_change_log_is_rebuilt_by_init_db(
+        app, runner, res, tmp_path, monkeypatch):
+    """That version wrote rare words' postings inline, which made every merge fail."""
+    import whoosh.codec
+    from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
+
+    from repository.db import transaction
+    from repository.services.changes import record_change
+    from repository.services.indexing import index_document
+    from tests.conftest import apply_changes
+
+    _ingest_two(runner, tmp_path)
+    # Write the index again as that version did: inlined postings and no checkpoint.
+    with monkeypatch.context() as old:
+        old.setattr(W3TermInfo, "set_inline", W3TermInfo.set_inlined, raising=False)
+        old.setattr(whoosh.codec, "default_codec", lambda: W3Codec(inlinelimit=8))
+        with res.sessions() as session:
+            res.index.rebuild([index_document(item) for item in session.scalars(select(Item))])
+    (res.index_path / "checkpoint.json").unlink()
+    [(segment, _)] = res.index.view().searcher.leaf_searchers()
+    assert segment.reader().term_info("title", "genogram").is_inlined()
+
+    result = runner.invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert "rebuilt from the database (2 published item(s))" in result.output
+    assert "before the change log" in result.output
+    # Commit after commit, with merges, as the old index could not take.
+    with res.sessions() as session:
+        ids = list(session.scalars(select(Item.id)))
+    for _ in range(12):
+        with transaction(res.sessions) as session:
+            record_change(session, ids, "edited")
+        apply_changes(res)
+    assert runner.invoke(args=["check-index"]).exit_code == 0
+    assert search(res.index, SearchRequest(q="genogram")).total == 1
