@@ -63,6 +63,11 @@ def split_compound(raw: str) -> list[str]:
     return parts
 
 
+# Remembered analyses, shared by every TermFilter with the same settings: each index writer
+# unpickles its own copy of the schema, and a memo per copy would start cold at every commit.
+_MEMOS: dict[tuple, dict[str, tuple[tuple[str, bool], ...]]] = {}
+
+
 class TermFilter(Filter):
     """Split compounds, lowercase, drop possessives, fold spelling, drop stop words and stem, remembered per word.
 
@@ -80,7 +85,7 @@ class TermFilter(Filter):
         self.maxsize = maxsize
         # Exact: words as written (lowercased, possessive dropped), neither folded nor stemmed.
         self.exact = exact
-        self._memo: dict[str, tuple[str, bool]] = {}
+        self._memo = self._shared_memo()
 
     def __getstate__(self):
         # The schema is pickled into the index: leave the memo out.
@@ -89,7 +94,10 @@ class TermFilter(Filter):
     def __setstate__(self, state):
         self.exact = False  # absent from schemas pickled before it existed
         self.__dict__.update(state)
-        self._memo = {}
+        self._memo = self._shared_memo()
+
+    def _shared_memo(self) -> dict[str, tuple[tuple[str, bool], ...]]:
+        return _MEMOS.setdefault((self.stoplist, self.minsize, self.maxsize, self.exact), {})
 
     def __eq__(self, other):
         return type(other) is type(self) and self.__getstate__() == other.__getstate__()
@@ -111,17 +119,40 @@ class TermFilter(Filter):
             return (self._term(raw),)
         return tuple(self._term(part) for part in split_compound(raw))
 
+    def _found(self, raw: str) -> tuple[tuple[str, bool], ...]:
+        found = self._memo.get(raw)
+        if found is None:
+            if len(self._memo) >= self.MEMO_LIMIT:
+                self._memo.clear()
+            found = self._memo[raw] = self._terms(raw)
+        return found
+
+    def term_positions(self, raw_tokens: Iterable[str]) -> dict[str, list[int]]:
+        """Return term -> positions for raw tokens in order, as __call__ numbers them (no Token objects made)."""
+        positions: dict[str, list[int]] = {}
+        memo = self._memo
+        pos = None
+        for index, raw in enumerate(raw_tokens):
+            found = memo.get(raw)  # inline: this loop runs once per word of every document
+            if found is None:
+                found = self._found(raw)
+            for text, stopped in found:
+                if stopped:
+                    continue
+                # The first kept word keeps the tokenizer's position; the rest close up over stop words.
+                pos = index if pos is None else pos + 1
+                found = positions.get(text)
+                if found is None:
+                    positions[text] = [pos]
+                else:
+                    found.append(pos)
+        return positions
+
     def count_terms(self, raw_tokens: Iterable[str]) -> dict[str, int]:
         """Return term -> frequency for raw tokens, stop words left out (no Token objects made)."""
-        memo = self._memo
         counts: dict[str, int] = {}
         for raw, times in Counter(raw_tokens).items():
-            found = memo.get(raw)
-            if found is None:
-                if len(memo) >= self.MEMO_LIMIT:
-                    memo.clear()
-                found = memo[raw] = self._terms(raw)
-            for text, stopped in found:
+            for text, stopped in self._found(raw):
                 if not stopped:
                     counts[text] = counts.get(text, 0) + times
         return counts
@@ -132,9 +163,7 @@ class TermFilter(Filter):
         for t in tokens:
             found = memo.get(t.text)
             if found is None:
-                if len(memo) >= self.MEMO_LIMIT:
-                    memo.clear()
-                found = memo[t.text] = self._terms(t.text)
+                found = self._found(t.text)
             for text, stopped in found:
                 t.text = text
                 if stopped:

@@ -75,7 +75,10 @@ def suggest_themes(
 
 def stem_words(text: str) -> list[str]:
     """Split `text` into lowercase words with plural endings removed."""
-    return [_singular(word) for word in _WORD.findall(text.lower())]
+    words = _WORD.findall(text.lower())
+    # A paper repeats its words: map each distinct one once (a dict look-up per word after that).
+    singular = {word: _singular(word) for word in set(words)}
+    return [singular[word] for word in words]
 
 
 @lru_cache(maxsize=65536)

@@ -108,3 +108,17 @@ def test_counted_text_gives_the_postings_whoosh_would():
         assert sorted(counted.index(text)) == sorted(plain.index(text))
     # Queries go through the same analyzer as before.
     assert list(counted.process_text("Councils' IL-6", mode="query")) == ["councils", "il", "il6"]
+
+
+def test_positioned_text_gives_the_postings_whoosh_would():
+    from whoosh import fields
+
+    from indexer.schema import PositionedText
+
+    fast = PositionedText(text_analyzer())
+    plain = fields.TEXT(analyzer=text_analyzer())
+    # Stop words first and in the middle, compounds, possessives, repeats: positions must agree.
+    for text in TEXTS + ["The of and the council's long-term IL-6 plan and the plan", " ".join(TEXTS) * 3, ""]:
+        assert sorted(fast.index(text)) == sorted(plain.index(text))
+    assert list(fast.process_text("the Councils' IL-6", mode="query")) == list(
+        plain.process_text("the Councils' IL-6", mode="query"))
