@@ -24,7 +24,7 @@ from pathlib import Path
 import pytrec_eval
 
 from indexer.search import SearchRequest, search
-from indexer.store import IndexStore
+from indexer.search.store import IndexStore
 
 DEPTH = 100
 
@@ -110,7 +110,7 @@ def evaluate(qrels: dict[str, dict[str, int]], run: dict[str, dict[str, float]])
 
 
 def apply_settings(settings: list[str]) -> None:
-    """Override module constants for an experiment, e.g. indexer.query.COORD_SCALE=0.5."""
+    """Override module constants for an experiment, e.g. indexer.search.query.COORD_SCALE=0.5."""
     for item in settings:
         target, _, raw = item.partition("=")
         module_name, _, attr = target.rpartition(".")

@@ -25,7 +25,7 @@ from pathlib import Path
 from bench.relevance import read_corpus, read_qrels, read_queries
 from bench.scale import generate
 from indexer.search import SearchRequest, search
-from indexer.store import IndexStore
+from indexer.search.store import IndexStore
 
 
 def build(path: Path, docs, procs: int) -> tuple[IndexStore, float]:

@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from indexer.extract import Extraction, Limits, extract_many
+from indexer.extraction.extract import Extraction, Limits, extract_many
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     limits = Limits(seconds=args.seconds, memory_mb=args.memory_mb)
     if args.files_per_worker:
-        from indexer import extract
+        from indexer.extraction import extract
 
         extract._FILES_PER_WORKER = args.files_per_worker  # to measure what reusing workers buys
     started = time.perf_counter()

@@ -2,7 +2,7 @@
 
     python -m bench.titles DIR TSV [--jobs N]
 
-Every PDF under DIR (subfolders included) goes through indexer.extract.extract_many; its
+Every PDF under DIR (subfolders included) goes through indexer.extraction.extract.extract_many; its
 suggestion.title is compared with the judged title in TSV (header row; file<TAB>title), matched
 by file name. Both are normalised (case, accents, punctuation) to words. A guess is a hit if it
 starts with the judged title, or if it is a prefix of the judged title holding at least 60% of
@@ -18,7 +18,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
-from indexer.extract import extract_many
+from indexer.extraction.extract import extract_many
 
 PREFIX_SHARE = 0.6
 

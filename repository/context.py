@@ -7,8 +7,8 @@ from pathlib import Path
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session, sessionmaker
 
-from indexer.extract import Limits
-from indexer.store import IndexStore
+from indexer.extraction import Limits
+from indexer.search import IndexStore
 
 from .db import make_engine, make_session_factory
 from .services import changes

@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from indexer.store import IndexLocked, IndexStore, IndexWriteFailed, IndexWriter
+from indexer.search import IndexLocked, IndexStore, IndexWriteFailed, IndexWriter
 
 from .services import changes
 from .services.embargoes import lift_due_embargoes

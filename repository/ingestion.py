@@ -19,9 +19,8 @@ from typing import Callable, Iterable, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from indexer.extract import Extraction, Limits, extract_many, hash_file
-from indexer.store import IndexStore
-from indexer.themes import suggest_themes
+from indexer.extraction import Extraction, Limits, extract_many, hash_file, suggest_themes
+from indexer.search import IndexStore
 
 from .follower import RETRYABLE, IndexFollower, MustRebuild
 from .models import Item

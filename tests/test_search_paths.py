@@ -4,7 +4,7 @@ import bench.relevance
 import indexer.search
 import repository.services.search
 from indexer.search import SearchRequest
-from indexer.store import IndexStore
+from indexer.search.store import IndexStore
 
 
 def test_page_api_and_benchmark_call_one_search_function():

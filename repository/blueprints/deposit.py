@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from indexer.extract import Extraction
+from indexer.extraction import Extraction
 
 from ..context import db_session, resources
 from ..forms import options

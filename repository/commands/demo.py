@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from sqlalchemy import func, select
 
-from indexer.extract import Extraction
+from indexer.extraction import Extraction
 
 from ..context import Resources, resources
 from ..db import transaction

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from indexer.search import FACET_LIMIT, MAX_PER_PAGE, MAX_RESULTS_DEPTH, search
-from indexer.store import IndexStore
+from indexer.search import FACET_LIMIT, IndexStore, MAX_PER_PAGE, MAX_RESULTS_DEPTH, search
 
 from ..models import Event, Item, ItemAuthor, Place, Theme
 from ..models.items import item_places

@@ -10,8 +10,7 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from indexer.extract import Extraction, Limits, extract_file
-from indexer.themes import suggest_themes
+from indexer.extraction import Extraction, Limits, extract_file, suggest_themes
 
 from ..models import CaseStudy, Item, ItemAuthor, ItemFile, ItemGrant, User
 from ..storage import FileStore

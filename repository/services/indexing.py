@@ -14,7 +14,7 @@ from typing import Iterable, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from indexer.store import IndexStore, fingerprint
+from indexer.search import IndexStore, fingerprint
 
 from ..models import Item, ItemFile
 from . import changes
@@ -106,8 +106,9 @@ def checkpoint_for(session: Session, seq: int) -> dict:
 
 def rebuild_reason(session: Session, store: IndexStore) -> str | None:
     """Return why this index cannot follow the change log (it must be rebuilt), or None."""
-    if store.outdated:
-        return "it was written by an older version of this software (its fields differ)"
+    replaced = store.outdated
+    if replaced:
+        return replaced
     checkpoint = store.checkpoint()
     if checkpoint is None:
         if store.doc_count() == 0:

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from indexer.extract import Extraction
+from indexer.extraction import Extraction
 
 from ..models.base import utcnow
 from ..models import ACCESS_LEVELS, ITEM_TYPES, STATUSES, CaseStudy, Item, ItemAuthor, ItemFile, PageText, User

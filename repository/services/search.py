@@ -12,10 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from indexer.analysis import make_snippets
-from indexer.query import parse_query
-from indexer.search import Hit, SearchRequest, SearchResult, more_like_this, search
-from indexer.store import IndexStore
+from indexer.search import Hit, IndexStore, SearchRequest, SearchResult, more_like_this, passages, search
 
 from ..models import ITEM_TYPES, ACCESS_LEVELS, Event, Item, Place, Theme
 from . import changes
@@ -190,15 +187,6 @@ def passages_in_item(store: IndexStore, item: Item, q: str, *, limit: int = 10) 
     The caller checks that the reader may read the item's text.
     """
     current = item.current_file
-    if not q.strip() or current is None:
+    if current is None:
         return []
-    terms = parse_query(q, store.schema).text_terms
-    if not terms:
-        return []
-    found: list[tuple[int, str]] = []
-    for page in current.pages:
-        for excerpt in make_snippets(page.text, terms, count=1):
-            found.append((page.number, excerpt))
-        if len(found) >= limit:
-            break
-    return found
+    return passages(store, ((page.number, page.text) for page in current.pages), q, limit=limit)

@@ -2,7 +2,7 @@
 
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 
-from indexer.analysis import (
+from indexer.search.analysis import (
     STOPLIST,
     TEXT_WORD_PATTERN,
     exact_analyzer,
@@ -10,7 +10,7 @@ from indexer.analysis import (
     split_compound,
     text_analyzer,
 )
-from indexer.schema import make_schema
+from indexer.search.schema import make_schema
 
 
 class _Compounds(Filter):
@@ -87,7 +87,7 @@ def test_schema_pickles_without_the_memo_and_compares_equal():
 
 
 def test_a_term_filter_pickled_before_exact_existed_still_loads():
-    from indexer.analysis import TermFilter
+    from indexer.search.analysis import TermFilter
 
     old = TermFilter()
     state = old.__getstate__()
@@ -100,7 +100,7 @@ def test_a_term_filter_pickled_before_exact_existed_still_loads():
 def test_counted_text_gives_the_postings_whoosh_would():
     from whoosh import fields
 
-    from indexer.schema import CountedText
+    from indexer.search.schema import CountedText
 
     counted = CountedText(exact_analyzer())
     plain = fields.TEXT(analyzer=exact_analyzer(), phrase=False)
@@ -113,7 +113,7 @@ def test_counted_text_gives_the_postings_whoosh_would():
 def test_positioned_text_gives_the_postings_whoosh_would():
     from whoosh import fields
 
-    from indexer.schema import PositionedText
+    from indexer.search.schema import PositionedText
 
     fast = PositionedText(text_analyzer())
     plain = fields.TEXT(analyzer=text_analyzer())

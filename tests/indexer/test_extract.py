@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.extract import Extraction, Limits, extract_file, extract_many
+from indexer.extraction.extract import Extraction, Limits, extract_file, extract_many
 
 REPORT = [
     "Information sharing in early help\nA study of three councils",
@@ -169,7 +169,7 @@ def test_relative_paths_are_read_from_the_callers_folder(tmp_path: Path, pdfs, m
 
 
 def test_importing_the_extractor_loads_no_web_framework() -> None:
-    code = ("import sys, indexer.extract, indexer.metadata, indexer.titles, indexer.pool, indexer.themes; "
+    code = ("import sys, indexer.extraction.extract, indexer.extraction.metadata, indexer.extraction.titles, indexer.extraction.pool, indexer.extraction.themes; "
             "print('flask' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
@@ -220,7 +220,7 @@ def test_pages_beyond_the_limit_are_not_read(tmp_path: Path, pdfs) -> None:
 
 
 def test_absurdly_long_page_text_is_cut(tmp_path: Path, pdfs) -> None:
-    from indexer._worker import PAGE_TEXT_LIMIT
+    from indexer.extraction._worker import PAGE_TEXT_LIMIT
 
     path = tmp_path / "long-line.pdf"
     path.write_bytes(pdfs.raw_pdf([pdfs.text_content("x" * (PAGE_TEXT_LIMIT + 5000)), pdfs.text_content("Next")]))
@@ -251,7 +251,7 @@ def test_extract_many_gives_one_result_per_path_including_bad_ones(tmp_path: Pat
 
 
 def test_extract_many_survives_more_files_than_a_worker_handles(tmp_path: Path, pdfs, monkeypatch) -> None:
-    from indexer import extract
+    from indexer.extraction import extract
 
     monkeypatch.setattr(extract, "_FILES_PER_WORKER", 2)
     paths = [pdfs.text_pdf(tmp_path / f"d{n}.pdf", [f"Note {n}"]) for n in range(7)]
@@ -274,7 +274,7 @@ def _worker_pids() -> list[int]:
             command = (entry / "cmdline").read_bytes()
         except (OSError, IndexError, ValueError):
             continue
-        if ppid == os.getpid() and b"indexer._worker" in command:
+        if ppid == os.getpid() and b"indexer.extraction._worker" in command:
             pids.append(int(entry.name))
     return pids
 

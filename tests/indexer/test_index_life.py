@@ -2,7 +2,7 @@
 
 Whoosh merges small segments on commit (MERGE_SMALL) and rewrites everything on optimise;
 each path reads every posting back and writes it again. These tests drive one index through
-those paths and hold the product's fast read side (indexer.view) equal to stock Whoosh's
+those paths and hold the product's fast read side (indexer.search.view) equal to stock Whoosh's
 own answers at every stage.
 """
 
@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from whoosh import query as wq
 
-from indexer.schema import TEXT_FIELDS
+from indexer.search.schema import TEXT_FIELDS
 from indexer.search import SearchRequest, search
-from indexer.store import DocumentRewritten, IndexStore, IndexWriteFailed
-from indexer.view import _posting_blocks
+from indexer.search.store import DocumentRewritten, IndexStore, IndexWriteFailed
+from indexer.search.view import _posting_blocks
 
 from tests.indexer.documents import make_doc
 

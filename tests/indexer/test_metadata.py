@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from indexer.extract import extract_file
-from indexer.metadata import suggest_metadata
-from indexer.titles import clean_info_title
+from indexer.extraction.extract import extract_file
+from indexer.extraction.metadata import suggest_metadata
+from indexer.extraction.titles import clean_info_title
 
 ABSTRACT = (
     "We studied how practitioners in three councils share information about families. "

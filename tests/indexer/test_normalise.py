@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from indexer.normalise import normalise_text
+from indexer.extraction.normalise import normalise_text
 
 
 def test_ligatures_and_compatibility_forms_become_plain_letters() -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from whoosh import query as wq
 
-from indexer.analysis import fold_spelling, lead_snippet, make_snippets, word_key
-from indexer.query import malformed_reason, parse_query, plain_words
-from indexer.schema import make_schema, title_sort_key
+from indexer.search.analysis import fold_spelling, lead_snippet, make_snippets, word_key
+from indexer.search.query import malformed_reason, parse_query, plain_words
+from indexer.search.schema import make_schema, title_sort_key
 
 SCHEMA = make_schema()
 

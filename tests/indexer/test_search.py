@@ -7,7 +7,7 @@ import json
 import pytest
 
 from indexer.search import BadRequest, SearchRequest, more_like_this, search
-from indexer.store import IndexStore
+from indexer.search.store import IndexStore
 
 from tests.indexer.documents import make_doc
 
@@ -269,8 +269,8 @@ def test_relevance_bench_matches_hand_computed_figures(tmp_path):
 
 
 def test_cached_word_scores_equal_whoosh_scores_after_deletes(tmp_path):
-    from indexer.search import _allowed, _flat_terms
-    from indexer.query import parse_query
+    from indexer.search.engine import _allowed, _flat_terms
+    from indexer.search.query import parse_query
 
     store = IndexStore(tmp_path)
     store.add_or_replace(DOCS)

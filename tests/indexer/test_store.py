@@ -8,7 +8,7 @@ import time
 import pytest
 
 from indexer.search import SearchRequest, search
-from indexer.store import IndexLocked, IndexStore, fingerprint
+from indexer.search.store import IndexLocked, IndexStore, fingerprint
 
 from tests.indexer.documents import make_doc
 
@@ -174,53 +174,3 @@ def test_rebuild_records_its_checkpoint(tmp_path):
     assert store.checkpoint() == {"seq": 3}
     (tmp_path / "checkpoint.json").write_text("{not json")
     assert store.checkpoint() is None  # a damaged checkpoint reads as none: the caller rebuilds
-def test_bulk_writer_shows_documents_at_each_commit_and_releases_the_lock(tmp_path):
-    store = IndexStore(tmp_path, lock_timeout=0.3)
-    bulk = store.bulk_writer(commit_seconds=3600)
-    assert bulk.add(make_doc("1", title="Blackpool"))
-    assert bulk.add(make_doc("2", title="Blackpool again"))
-    assert ids_for(store, "blackpool") == []  # not committed yet
-    with pytest.raises(IndexLocked):  # the bulk writer holds the lock between commits
-        IndexStore(tmp_path, lock_timeout=0.2).add_or_replace([make_doc("9")])
-    bulk.commit()
-    assert sorted(ids_for(store, "blackpool")) == ["1", "2"]
-    assert store.add_or_replace([make_doc("3", title="Leeds")]) == 1  # lock released
-    bulk.add(make_doc("1", title="Bradford"))  # replaces, like add_or_replace
-    bulk.close()
-    assert ids_for(store, "bradford") == ["1"]
-    assert sorted(ids_for(store, "blackpool")) == ["2"]
-    assert bulk.errors == [] and bulk.unindexed == []
-
-
-def test_bulk_writer_commits_when_its_time_is_up(tmp_path):
-    store = IndexStore(tmp_path)
-    bulk = store.bulk_writer(commit_seconds=0)
-    bulk.add(make_doc("1", title="Bradford"))
-    assert ids_for(store, "bradford") == ["1"]
-
-
-def test_bulk_writer_records_a_bad_document_and_keeps_the_rest(tmp_path):
-    store = IndexStore(tmp_path)
-    bulk = store.bulk_writer()
-    assert bulk.add(make_doc("1", title="Manchester"))
-    assert not bulk.add(make_doc("", title="No id"))
-    assert bulk.add(make_doc("2", title="Manchester too"))
-    bulk.close()
-    assert sorted(ids_for(store, "manchester")) == ["1", "2"]
-    assert bulk.unindexed == [""] and "id" in bulk.errors[0]
-
-
-def test_bulk_writer_that_cannot_get_the_lock_reports_what_it_lost(tmp_path):
-    store = IndexStore(tmp_path, lock_timeout=0.2)
-    held = IndexStore(tmp_path)._ix.writer()
-    try:
-        bulk = store.bulk_writer()
-        assert not bulk.add(make_doc("1"))
-    finally:
-        held.cancel()
-    assert bulk.add(make_doc("2", title="Leeds"))
-    bulk.close()
-    assert bulk.unindexed == ["1"] and "another process" in bulk.errors[0]
-    assert ids_for(store, "leeds") == ["2"]
-
-

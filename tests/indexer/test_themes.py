@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from indexer.themes import stem_words, suggest_themes
+from indexer.extraction.themes import stem_words, suggest_themes
 
 VOCABULARY = {
     "domestic-abuse": ["domestic abuse", "MARAC", "domestic violence"],

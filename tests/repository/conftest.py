@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
-from indexer.extract import extract_file
+from indexer.extraction.extract import extract_file
 from repository import create_app
 from repository.commands.database import prepare_database
 from repository.commands.demo import load_demo

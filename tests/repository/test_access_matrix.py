@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from indexer.extract import extract_file
+from indexer.extraction.extract import extract_file
 from indexer.search import SearchRequest, more_like_this, search
 from repository import create_app
 from repository.commands.database import prepare_database

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from indexer.extract import extract_file
+from indexer.extraction.extract import extract_file
 from repository import create_app
 from repository.commands.database import prepare_database
 from repository.context import resources

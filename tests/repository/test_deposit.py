@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from indexer.extract import extract_file
+from indexer.extraction.extract import extract_file
 from indexer.search import SearchRequest, search
 from repository import create_app
 from repository.commands.database import prepare_database

@@ -101,7 +101,7 @@ def test_an_index_from_an_older_version_is_reported_and_rebuilt_by_init_db(app, 
     _ingest_two(runner, tmp_path)
     from whoosh import fields
 
-    from indexer import store as store_module
+    from indexer.search import store as store_module
 
     current = store_module.make_schema
 

@@ -7,7 +7,7 @@ import threading
 import pytest
 from whoosh.writing import SegmentWriter
 
-from indexer.store import IndexStore
+from indexer.search.store import IndexStore
 from repository.follower import IndexFollower, follow
 from repository.models import Item
 
@@ -134,3 +134,21 @@ def test_a_record_that_cannot_be_indexed_is_named_and_the_rest_goes_on(app, res,
     from indexer.search import SearchRequest, search
 
     assert search(res.index, SearchRequest(q="agreements")).total == 1
+
+
+def test_a_damaged_index_gives_a_clear_503_until_init_db_rebuilds_it(app, res, runner, make_item, tmp_path):
+    from repository import create_app
+
+    make_item(title=f"Multi-agency hubs and {WORD}")
+    [toc] = res.index_path.glob("_search_*.toc")
+    toc.write_bytes(b"not a table of contents")
+    damaged = create_app({"TESTING": True, "SECRET_KEY": "t"}, instance_path=app.instance_path)
+    client = damaged.test_client()
+    page = client.get(f"/search?q={WORD}")
+    assert page.status_code == 503 and "while its index is rebuilt" in page.get_data(as_text=True)
+    assert client.get(f"/api/v1/search?q={WORD}").status_code == 503
+    assert client.get("/about").status_code == 200
+    rebuilt = runner.invoke(args=["init-db"])  # another process, as the indexer or init-db would be
+    assert "rebuilt from the database (1 published item(s)): its files cannot be read" in rebuilt.output
+    assert client.get(f"/api/v1/search?q={WORD}").get_json()["total"] == 1  # the site reopens it
+    damaged.extensions["repository"].engine.dispose()

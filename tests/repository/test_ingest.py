@@ -159,7 +159,7 @@ def test_bulk_ingest_is_recorded_in_each_items_audit_log(app, runner, res, tmp_p
 def test_a_locked_index_loses_no_record_and_the_same_command_again_heals(app, runner, res, tmp_path):
     from whoosh.index import open_dir
 
-    from indexer.store import INDEX_NAME
+    from indexer.search.store import INDEX_NAME
 
     _papers(tmp_path / "in")
     res.index.lock_timeout = 0.5
@@ -192,7 +192,7 @@ def test_a_locked_index_loses_no_record_and_the_same_command_again_heals(app, ru
 def test_index_feeder_commits_while_waiting_for_slow_files(app, res):
     import time
 
-    from indexer.store import IndexStore
+    from indexer.search.store import IndexStore
     from repository.db import transaction
     from repository.follower import IndexFollower
     from repository.ingestion import IndexFeeder

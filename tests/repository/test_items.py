@@ -163,7 +163,7 @@ def test_editors_get_a_link_to_review_the_item(app, client, res, make_item):
 
 
 def test_earlier_versions_are_listed_and_downloadable(app, client, make_item, tmp_path):
-    from indexer.extract import extract_file
+    from indexer.extraction.extract import extract_file
     from repository.services.items import attach_file
 
     from .conftest import write_pdf

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from indexer.schema import title_sort_key
+from indexer.search.schema import title_sort_key
 from repository.context import resources
 from repository.models import Item, Theme
 

@@ -1,6 +1,6 @@
 """Child-process side of extraction: read PDFs with pypdf under a memory limit.
 
-The parent (indexer.pool) runs `python -m indexer._worker FD MEMORY_MB MAX_PAGES SECONDS`
+The parent (indexer.extraction.pool) runs `python -m indexer.extraction._worker FD MEMORY_MB MAX_PAGES SECONDS`
 and sends file paths over the socket FD; for each path the worker streams back messages, so a
 parent that kills it on timeout keeps the pages already read:
 
@@ -26,7 +26,7 @@ from datetime import datetime
 from multiprocessing.connection import Connection
 from typing import Any
 
-from indexer.normalise import normalise_text
+from indexer.extraction.normalise import normalise_text
 
 _CHUNK = 1 << 20
 _INFO_KEYS = {

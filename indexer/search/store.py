@@ -12,14 +12,19 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from whoosh import index, writing
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
-from indexer.schema import fingerprint, make_schema, make_weighting, to_fields
-from indexer.view import IndexView
+from indexer.search.schema import fingerprint, make_schema, make_weighting, to_fields
+from indexer.search.view import IndexView
 
-__all__ = ["BulkWriter", "IndexLocked", "IndexStore", "IndexView", "IndexWriteFailed", "IndexWriter", "fingerprint"]
+__all__ = ["DocumentRewritten", "IndexLocked", "IndexStore", "IndexUnreadable", "IndexView", "IndexWriteFailed",
+           "IndexWriter", "fingerprint"]
 
-INDEX_NAME = "items"
+INDEX_NAME = "search"
+# Names earlier versions gave the index. Their tables of contents name classes by modules
+# that have since moved, so they are never opened: the first rebuild replaces them.
+LEGACY_NAMES = ("items",)
 # What the index reflects, written beside it after every commit (see IndexWriter.commit).
 CHECKPOINT_FILE = "checkpoint.json"
 # Whoosh buffers this many MB of postings in memory before spilling to temporary files.
@@ -30,6 +35,10 @@ log = logging.getLogger("indexer.store")
 
 class IndexLocked(Exception):
     """Another writer held the index for longer than the lock timeout."""
+
+
+class IndexUnreadable(Exception):
+    """The index on disk cannot be opened (damaged, or written by other code); a rebuild replaces it."""
 
 
 class IndexWriteFailed(Exception):
@@ -63,12 +72,42 @@ class IndexStore:
         self.path = Path(path)
         self.lock_timeout = lock_timeout
         self.path.mkdir(parents=True, exist_ok=True)
-        if index.exists_in(str(self.path), indexname=INDEX_NAME):
-            self._ix = index.open_dir(str(self.path), indexname=INDEX_NAME)
-        else:
-            self._ix = index.create_in(str(self.path), make_schema(), indexname=INDEX_NAME)
         self._local = threading.local()
         self._lengths: dict = {}
+        self._whoosh_index = None
+        self._unreadable: str | None = None
+        self._open()
+
+    def _open(self) -> None:
+        try:
+            if index.exists_in(str(self.path), indexname=INDEX_NAME):
+                self._whoosh_index = index.open_dir(str(self.path), indexname=INDEX_NAME)
+            else:
+                self._whoosh_index = index.create_in(str(self.path), make_schema(), indexname=INDEX_NAME)
+            self._unreadable = None
+        except OSError:
+            raise
+        except Exception as error:  # a table of contents that does not unpickle: damaged or foreign
+            self._mark_unreadable(error)
+
+    def _mark_unreadable(self, error: Exception) -> IndexUnreadable:
+        if self._unreadable is None:
+            log.error("the search index at %s cannot be opened: %s", self.path, error)
+        self._whoosh_index = None
+        self._unreadable = f"its files cannot be read ({type(error).__name__}: {error})"
+        return IndexUnreadable(f"the search index at {self.path} must be rebuilt: {self._unreadable}")
+
+    @property
+    def _ix(self):
+        if self._whoosh_index is None:
+            self._open()  # another process may have rebuilt it meanwhile
+        if self._whoosh_index is None:
+            raise IndexUnreadable(f"the search index at {self.path} must be rebuilt: {self._unreadable}")
+        return self._whoosh_index
+
+    @_ix.setter
+    def _ix(self, value) -> None:
+        self._whoosh_index = value
 
     @property
     def schema(self):
@@ -79,13 +118,29 @@ class IndexStore:
 
     def _whoosh_writer(self, timeout: float, procs: int = 1):
         """Open a Whoosh writer, waiting up to `timeout` seconds for another writer to finish."""
+        if procs > 1:
+            return self._waiting(timeout, lambda: self._ix.writer(procs=procs, limitmb=WRITER_MEMORY_MB,
+                                                                   multisegment=True))
+        return self._waiting(timeout, lambda: self._ix.writer(limitmb=WRITER_MEMORY_MB))
+
+    def _wait_for_writers(self) -> None:
+        """Return once no writer holds the index's lock (without opening the index itself)."""
+        lock = FileStorage(str(self.path)).lock(f"{INDEX_NAME}_WRITELOCK")
+
+        def take():
+            if not lock.acquire():
+                raise LockError
+            lock.release()
+
+        self._waiting(self.lock_timeout, take)
+
+    def _waiting(self, timeout: float, attempt):
+        """Return attempt(), trying again while it raises LockError, for up to `timeout` seconds."""
         deadline = time.monotonic() + timeout
         pause = 0.05
         while True:
             try:
-                if procs > 1:
-                    return self._ix.writer(procs=procs, limitmb=WRITER_MEMORY_MB, multisegment=True)
-                return self._ix.writer(limitmb=WRITER_MEMORY_MB)
+                return attempt()
             except LockError:
                 if time.monotonic() >= deadline:
                     raise IndexLocked(
@@ -110,10 +165,6 @@ class IndexStore:
             writer.commit()
         return len(prepared)
 
-    def bulk_writer(self, *, commit_seconds: float = 10.0) -> BulkWriter:
-        """Return a writer for a long batch that adds documents one at a time (see BulkWriter)."""
-        return BulkWriter(self, commit_seconds=commit_seconds)
-
     def delete(self, ids: Iterable[str]) -> int:
         """Delete documents by id in one commit; return how many were in the index."""
         ids = [str(i) for i in ids]
@@ -125,19 +176,31 @@ class IndexStore:
         return deleted
 
     @property
-    def outdated(self) -> bool:
-        """Tell whether the index on disk was made with another schema (rebuild() fixes it)."""
-        return _signature(self._ix.schema) != _signature(make_schema())
+    def outdated(self) -> str | None:
+        """Return why the index on disk cannot be used as it is (rebuild() fixes it), or None."""
+        self._open()  # read its table of contents afresh: another process may have replaced it
+        if self._unreadable:
+            return self._unreadable
+        if _signature(self._ix.schema) != _signature(make_schema()):
+            return "it was written by an older version of this software (its fields differ)"
+        if self._legacy_files():
+            return "it was written by an older version of this software (under an earlier name)"
+        return None
+
+    def _legacy_files(self) -> list[Path]:
+        return [entry for name in LEGACY_NAMES for pattern in (f"{name}_*", f"_{name}_*")
+                for entry in self.path.glob(pattern)]
 
     def rebuild(self, docs: Iterable[dict], *, procs: int = 1, checkpoint: dict | None = None) -> int:
         """Empty the index and write all docs; procs > 1 uses Whoosh's multiprocess writer.
 
-        `checkpoint` is recorded with the commit, as IndexWriter.commit does.
+        `checkpoint` is recorded with the commit, as IndexWriter.commit does. An index that
+        cannot be used as it is (see `outdated`) is replaced by a new, empty one first.
         """
         if self.outdated:
-            # Wait for any writer to finish, then start over with the current schema.
-            _let_go(self._whoosh_writer(self.lock_timeout))
+            self._wait_for_writers()
             self._ix = index.create_in(str(self.path), make_schema(), indexname=INDEX_NAME)
+            self._unreadable = None
             self.close()
         writer = self._whoosh_writer(self.lock_timeout, procs=procs)
         count = 0
@@ -155,6 +218,8 @@ class IndexStore:
             _let_go(writer)
             raise IndexWriteFailed(f"rebuilding the search index failed: {error}") from error
         self._write_checkpoint(checkpoint)
+        for leftover in self._legacy_files():
+            leftover.unlink(missing_ok=True)
         return count
 
     # --- the checkpoint -------------------------------------------------------
@@ -185,11 +250,17 @@ class IndexStore:
     def view(self) -> IndexView:
         """Return a view of the latest committed index, reusing this thread's searcher."""
         current: IndexView | None = getattr(self._local, "view", None)
-        if current is None:
-            current = IndexView(self._ix.searcher(weighting=make_weighting()), self._lengths)
-        elif not current.searcher.up_to_date():
-            # refresh() reuses unchanged segments, so re-opening stays cheap.
-            current = IndexView(current.searcher.refresh(), self._lengths)
+        try:
+            if current is None:
+                current = IndexView(self._ix.searcher(weighting=make_weighting()), self._lengths)
+            elif not current.searcher.up_to_date():
+                # refresh() reuses unchanged segments, so re-opening stays cheap.
+                current = IndexView(current.searcher.refresh(), self._lengths)
+        except IndexUnreadable:
+            raise
+        except Exception as error:  # its table of contents was damaged since it was opened
+            self._local.view = None
+            raise self._mark_unreadable(error) from error
         self._local.view = current
         return current
 
@@ -305,64 +376,3 @@ class IndexWriter:
         if getattr(self, "_writer", None) is not None:
             self.cancel()
 
-
-class BulkWriter:
-    """Adds documents one at a time to a writer kept open between commits (bulk ingest).
-
-    A commit happens once `commit_seconds` have passed since the writer opened, and on
-    close(). A document that cannot be written is recorded in `unindexed` with the reason
-    in `errors`, and so is every uncommitted document if the writer fails. Use from one thread.
-    """
-
-    def __init__(self, store: IndexStore, *, commit_seconds: float = 10.0):
-        self._store = store
-        self.commit_seconds = commit_seconds
-        self.errors: list[str] = []
-        self.unindexed: list[str] = []
-        self._writer: IndexWriter | None = None
-        self._pending: list[str] = []
-
-    def add(self, doc: dict) -> bool:
-        """Add or replace one document; return False if it could not be written."""
-        try:
-            fields = to_fields(doc)
-        except Exception as error:  # a bad document fails alone, before the writer is touched
-            self._lose([str(doc.get("id", ""))], error)
-            return False
-        try:
-            if self._writer is not None and fields["id"] in self._writer.written:
-                self.commit()
-            if self._writer is None:
-                self._writer = self._store.writer()
-            self._writer.put_fields(fields)
-        except Exception as error:
-            self._abandon([*self._pending, fields["id"]], error)
-            return False
-        self._pending.append(fields["id"])
-        if time.monotonic() - self._writer.opened >= self.commit_seconds:
-            self.commit()
-        return True
-
-    def commit(self) -> None:
-        """Make every document added so far searchable and release the lock."""
-        if self._writer is None:
-            return
-        writer, self._writer = self._writer, None
-        pending, self._pending = self._pending, []
-        try:
-            writer.commit()
-        except Exception as error:
-            self._lose(pending, error)
-
-    close = commit
-
-    def _abandon(self, ids: list[str], error: Exception) -> None:
-        writer, self._writer = self._writer, None
-        self._pending = []
-        if writer is not None:
-            writer.cancel()
-        self._lose(ids, error)
-
-    def _lose(self, ids: list[str], error: Exception) -> None:
-        self.errors.append(str(error) or type(error).__name__)
-        self.unindexed.extend(ids)

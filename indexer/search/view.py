@@ -13,7 +13,7 @@ from whoosh.idsets import DocIdSet
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 
-from indexer.schema import FACET_FIELDS
+from indexer.search.schema import FACET_FIELDS
 
 __all__ = ["IndexView", "BitmapSet", "bits_from_ids"]
 

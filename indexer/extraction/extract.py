@@ -10,10 +10,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.metadata import Suggestion, suggest_metadata
-from indexer.normalise import normalise_text
-from indexer.pool import Job, Pool, hash_file
-from indexer.themes import suggest_themes
+from indexer.extraction.metadata import Suggestion, suggest_metadata
+from indexer.extraction.normalise import normalise_text
+from indexer.extraction.pool import Job, Pool, hash_file
+from indexer.extraction.themes import suggest_themes
 
 __all__ = [
     "Extraction",

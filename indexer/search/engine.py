@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
 from whoosh.classify import Bo1Model
 
-from indexer.analysis import lead_snippet, make_snippets
-from indexer.query import parse_query, suggest_correction
-from indexer.schema import FACET_FIELDS, TEXT_FIELDS
-from indexer.store import IndexStore
-from indexer.view import IndexView
+from indexer.search.analysis import lead_snippet, make_snippets
+from indexer.search.query import parse_query, suggest_correction
+from indexer.search.schema import FACET_FIELDS, TEXT_FIELDS
+from indexer.search.store import IndexStore
+from indexer.search.view import IndexView
 
 SORTS = ("relevance", "newest", "oldest", "title")
 FILTER_KEYS = ("type", "themes", "event", "places", "access", "authors")
@@ -311,3 +312,19 @@ def more_like_this(store: IndexStore, item_id: str, principals: list[str], *, li
                                 lambda: visible.bits & ~(1 << docnum))
     ranked, _ = view.top_by_terms(weighted, others, limit)
     return [view.doc_id(d) for d, _ in ranked]
+
+
+def passages(store: IndexStore, pages: Iterable[tuple[int, str]], q: str, *, limit: int = 10) -> list[tuple[int, str]]:
+    """Return (page number, HTML-safe excerpt) where the query's words occur in these pages' text."""
+    if not q.strip():
+        return []
+    terms = parse_query(q, store.schema).text_terms
+    if not terms:
+        return []
+    found: list[tuple[int, str]] = []
+    for number, text in pages:
+        for excerpt in make_snippets(text, terms, count=1):
+            found.append((number, excerpt))
+        if len(found) >= limit:
+            break
+    return found

@@ -20,8 +20,8 @@ from whoosh.qparser import (
 from whoosh.qparser import QueryParser
 from whoosh.spelling import Corrector
 
-from indexer.analysis import word_key
-from indexer.schema import TEXT_FIELDS
+from indexer.search.analysis import word_key
+from indexer.search.schema import TEXT_FIELDS
 
 # The longest query parsed with operators; longer text is searched as plain words.
 MAX_QUERY_CHARS = 500

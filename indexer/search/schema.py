@@ -11,7 +11,7 @@ from typing import Any
 from whoosh import fields, scoring
 from whoosh.system import pack_uint
 
-from indexer.analysis import (
+from indexer.search.analysis import (
     KEY_SEPARATOR,
     exact_analyzer,
     key_analyzer,

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:  # only a type here; indexer.extract imports this module
-    from indexer.extract import Limits
+    from indexer.extraction.extract import Limits
 
 # How long a new worker may take to start Python and import pypdf before its file's clock runs.
 _STARTUP_SECONDS = 60.0
@@ -58,7 +58,7 @@ def _seconds_text(seconds: float) -> str:
 class _Worker:
     """One child process that reads files one at a time.
 
-    A plain subprocess running `python -m indexer._worker`, not multiprocessing: the child
+    A plain subprocess running `python -m indexer.extraction._worker`, not multiprocessing: the child
     never re-imports the parent's __main__ (a script, a REPL, a WSGI server), so it starts
     the same way whatever started the parent.
     """
@@ -71,7 +71,7 @@ class _Worker:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "indexer._worker", str(theirs.fileno()),
+                [sys.executable, "-m", "indexer.extraction._worker", str(theirs.fileno()),
                  str(limits.memory_mb), str(limits.max_pages), repr(limits.seconds)],
                 pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL, stderr=self.stderr, env=env,

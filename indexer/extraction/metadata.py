@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from indexer.titles import guess_title, heading_like, is_junk_line, normalise_key, split_names
+from indexer.extraction.titles import guess_title, heading_like, is_junk_line, normalise_key, split_names
 
 
 @dataclass
