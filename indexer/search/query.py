@@ -18,10 +18,10 @@ from whoosh.qparser import (
 )
 
 from whoosh.qparser import QueryParser
-from whoosh.spelling import Corrector
 
 from indexer.search.analysis import word_key
 from indexer.search.schema import TEXT_FIELDS
+from indexer.search.whoosh_internals import SuggestionSource
 
 # The longest query parsed with operators; longer text is searched as plain words.
 MAX_QUERY_CHARS = 500
@@ -234,7 +234,7 @@ SPELL_FIELD = "exact"
 _FIELD_PART = re.compile(r'\b[A-Za-z_]+:(?:"[^"]*"|\S+)')
 
 
-class VisibleCorrector(Corrector):
+class VisibleCorrector(SuggestionSource):
     """Suggest index words that occur in at least one document the reader may see."""
 
     def __init__(self, view, visible):
@@ -247,10 +247,11 @@ class VisibleCorrector(Corrector):
 
     def suggest(self, text, limit=5, maxdist=2, prefix=0):
         # The same misspelling tends to come back: remember it for this index version.
-        key = ("suggest", text, id(self.visible), limit, maxdist, prefix)
-        return self.view.memo(key, lambda: Corrector.suggest(self, text, limit, maxdist, prefix))
+        # Keyed on what the reader may see (the set's bits), never on an object's identity.
+        key = ("suggest", text, self.visible.bits, limit, maxdist, prefix)
+        return self.view.memo(key, lambda: SuggestionSource.suggest(self, text, limit, maxdist, prefix))
 
-    def _suggestions(self, text, maxdist, prefix):
+    def candidates(self, text, maxdist, prefix):
         # Whoosh's ReaderCorrector scores every candidate with maxdist and the
         # stemmed field's frequency, so a frequent 2-edit word can beat a
         # 1-edit one; here nearer words win, then words in more visible documents.

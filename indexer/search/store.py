@@ -17,6 +17,7 @@ from whoosh.index import LockError
 
 from indexer.search.schema import fingerprint, make_schema, make_weighting, to_fields
 from indexer.search.view import IndexView
+from indexer.search.whoosh_internals import InlineCodec, release_lock, segment_count
 
 __all__ = ["DocumentRewritten", "IndexLocked", "IndexStore", "IndexUnreadable", "IndexView", "IndexWriteFailed",
            "IndexWriter", "fingerprint"]
@@ -60,9 +61,7 @@ def _let_go(writer) -> None:
         writer.cancel()
     except Exception:  # noqa: BLE001  # a writer broken by a failed commit may not cancel cleanly
         log.debug("cancelling a failed index writer raised", exc_info=True)
-    lock = getattr(writer, "writelock", None)
-    if lock is not None and getattr(lock, "fd", None) is not None:  # still held: Whoosh's lock keeps its fd until released
-        lock.release()
+    release_lock(writer)
 
 
 class IndexStore:
@@ -120,8 +119,8 @@ class IndexStore:
         """Open a Whoosh writer, waiting up to `timeout` seconds for another writer to finish."""
         if procs > 1:
             return self._waiting(timeout, lambda: self._ix.writer(procs=procs, limitmb=WRITER_MEMORY_MB,
-                                                                   multisegment=True))
-        return self._waiting(timeout, lambda: self._ix.writer(limitmb=WRITER_MEMORY_MB))
+                                                                   multisegment=True, codec=InlineCodec()))
+        return self._waiting(timeout, lambda: self._ix.writer(limitmb=WRITER_MEMORY_MB, codec=InlineCodec()))
 
     def _wait_for_writers(self) -> None:
         """Return once no writer holds the index's lock (without opening the index itself)."""
@@ -280,7 +279,7 @@ class IndexStore:
 
     def segment_count(self) -> int:
         """Return how many segments the latest committed index has (merges lower it)."""
-        return len(self._ix._segments())
+        return segment_count(self._ix)
 
     def size_bytes(self) -> int:
         """Return the size of the index's files on disk."""

@@ -10,10 +10,9 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 from whoosh import query as wq
 from whoosh.idsets import DocIdSet
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
 
 from indexer.search.schema import FACET_FIELDS
+from indexer.search.whoosh_internals import posting_blocks
 
 __all__ = ["IndexView", "BitmapSet", "bits_from_ids"]
 
@@ -72,43 +71,6 @@ class BitmapSet(DocIdSet):
         return _set_bits(self.bits)
 
 
-def _posting_blocks(reader, field: str, text: str) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Yield (docnums, weights) arrays of a term's postings a block at a time, deleted documents left out.
-
-    Reads the blocks of Whoosh 2.7's W3LeafMatcher directly (the version is pinned),
-    undoing its delta encoding with numpy rather than Whoosh's per-posting generator;
-    any other matcher is walked posting by posting.
-    """
-    matcher = reader.postings(field, text)
-    deleted: frozenset = frozenset()
-    if isinstance(matcher, FilterMatcher) and matcher._exclude:
-        # The segment has deletions: Whoosh wraps its postings to skip them.
-        deleted, matcher = matcher._ids, matcher.child
-    if not isinstance(matcher, W3LeafMatcher):
-        while matcher.is_active():
-            if matcher.id() not in deleted:
-                yield np.array([matcher.id()]), np.array([matcher.weight()])
-            matcher.next()
-        return
-    while matcher.is_active():
-        if matcher._ids is not None:
-            block_ids = np.asarray(matcher._ids, dtype=np.int64)
-        else:
-            if matcher._data is None:
-                matcher._read_data()
-            block_ids = np.asarray(matcher._data[0], dtype=np.int64)
-            if not matcher._byteids:
-                block_ids = np.cumsum(block_ids)  # stored as gaps
-        if matcher._weights is None:
-            matcher._read_weights()
-        block_weights = np.asarray(matcher._weights, dtype=np.float64)
-        if deleted:
-            kept = ~np.isin(block_ids, np.fromiter(deleted, dtype=np.int64))
-            block_ids, block_weights = block_ids[kept], block_weights[kept]
-        yield block_ids, block_weights
-        matcher._next_block()
-
-
 class IndexView:
     """One version of the index: a searcher plus caches valid as long as it is."""
 
@@ -147,7 +109,7 @@ class IndexView:
             scorer = sub.weighting.scorer(sub, field, text)
             norms = self._norms(sub, field, scorer.avgfl, scorer.B, scorer.K1)
             top = scorer.idf * (scorer.K1 + 1)
-            for docs, weights in _posting_blocks(reader, field, text):
+            for docs, weights in posting_blocks(reader, field, text):
                 score_parts.append((top * weights / (weights + norms[docs])).astype(np.float32))
                 id_parts.append((docs + offset).astype(np.int32))
         ids = np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=np.int32)

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import random
 
-import numpy as np
 import pytest
 from whoosh import query as wq
 
 from indexer.search.schema import TEXT_FIELDS
 from indexer.search import SearchRequest, search
 from indexer.search.store import DocumentRewritten, IndexStore, IndexWriteFailed
-from indexer.search.view import _posting_blocks
 
 from tests.indexer.documents import make_doc
 
@@ -140,29 +138,6 @@ def test_optimise_and_reopen_keep_every_document_and_score(tmp_path):
         ours = {h.id: h.score for h in search(reopened, SearchRequest(q=q, per_page=100)).hits}
         assert ours == pytest.approx({h.id: h.score for h in search(fresh, SearchRequest(q=q, per_page=100)).hits}, rel=0.01)
     assert_view_equals_stock(reopened, [("text", "genogram"), ("text", words[4]), ("title", words[5])])
-
-
-def test_fast_posting_reader_equals_stock_on_segments_with_deletions(tmp_path):
-    store = IndexStore(tmp_path)
-    # Enough documents that a common word's postings span several blocks (128 postings each).
-    store.add_or_replace([make_doc(str(n), body="safeguarding " * (n % 5 + 1)) for n in range(400)])
-    store.add_or_replace([make_doc(str(n), body="safeguarding hub") for n in range(400, 450)])
-    store.delete([str(n) for n in range(0, 450, 7)])
-    view = store.view()
-    for sub, offset in view.searcher.leaf_searchers():
-        reader = sub.reader()
-        blocks = list(_posting_blocks(reader, "text", "safeguard"))
-        ours = np.concatenate([ids for ids, _ in blocks]).tolist()
-        weights = np.concatenate([w for _, w in blocks]).tolist()
-        stock = reader.postings("text", "safeguard")
-        expected_ids, expected_weights = [], []
-        while stock.is_active():
-            expected_ids.append(stock.id())
-            expected_weights.append(stock.weight())
-            stock.next()
-        assert ours == expected_ids
-        assert weights == pytest.approx(expected_weights)
-    assert_view_equals_stock(store, [("text", "safeguard"), ("text", "hub")])
 
 
 def test_putting_one_document_twice_before_a_commit_is_refused(tmp_path):
