@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app repository
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test setup assets browser data bench clean
+.PHONY: run test lint setup assets browser data bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -45,7 +45,10 @@ run: data
 	trap 'kill $$indexer 2>/dev/null; wait $$indexer' EXIT INT TERM; \
 	REPOSITORY_SESSION_COOKIE_SECURE=false $(FLASK) run --host 127.0.0.1 --port 5000
 
-test: setup browser
+lint: setup
+	$(PY) -m ruff check repository indexer tests bench
+
+test: setup browser lint
 	$(PY) -m pytest
 
 bench: setup

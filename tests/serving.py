@@ -52,7 +52,7 @@ def gunicorn(instance: Path, *, workers: int = 4, **settings: str) -> Iterator[s
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start: " + process.stderr.read().decode()[-2000:])
+                    raise RuntimeError("gunicorn did not start: " + process.stderr.read().decode()[-2000:]) from None
                 time.sleep(0.2)
         yield base
     finally:
