@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app repository
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint setup assets browser data bench clean
+.PHONY: run test lint setup assets browser postgres data bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -48,8 +48,13 @@ run: data
 lint: setup
 	$(PY) -m ruff check repository indexer tests bench
 
-test: setup browser lint
+# The suite runs on PostgreSQL too: the tests start a throwaway server of Debian's package.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update && apt-get install -y postgresql)
+
+test: setup browser postgres lint
 	$(PY) -m pytest
+	$(PY) -m pytest --database=postgresql
 
 bench: setup
 	$(PY) -m bench.ingest ../shared/corpora/pdfs/papers
