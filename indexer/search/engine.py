@@ -111,8 +111,10 @@ def _sort_order(view: IndexView, sort: str) -> list[int]:
     """Return every document number in the given sort order (cached per index version)."""
 
     def build() -> list[int]:
-        order = list(range(view.size))
-        # Sort by the least significant key first; Python's sort is stable.
+        # The item id breaks ties, so every node gives the same order; then sort by the
+        # least significant key first (Python's sort is stable).
+        ties = view.tie_order()
+        order = sorted(range(view.size), key=ties.__getitem__)
         for column, descending in reversed(SORT_KEYS[sort]):
             values = view.reader.column_reader(column)
             keys = [values[d] for d in range(view.size)]
@@ -169,7 +171,8 @@ def _coordinate(view: IndexView, q, ranked: list[tuple[int, float]], ranking: Ra
         byte, bit = docnum >> 3, 1 << (docnum & 7)
         share = sum(1 for m in maps if m[byte] & bit) / len(maps)
         out.append((docnum, score * share ** ranking.coord))
-    out.sort(key=lambda ds: -ds[1])
+    ties = view.tie_order()
+    out.sort(key=lambda ds: (-ds[1], ties[ds[0]]))
     return out + ranked[ranking.rerank_depth:]
 
 
@@ -234,7 +237,8 @@ def search(store: IndexStore, request: SearchRequest) -> SearchResult:
         ranked = _first_in_order(view, order, matched, depth)
     elif ranked is None:
         results = view.searcher.search(parsed.query, limit=depth, filter=allowed)
-        ranked = [(hit.docnum, float(hit.score)) for hit in results]
+        ties = view.tie_order()
+        ranked = sorted(((hit.docnum, float(hit.score)) for hit in results), key=lambda ds: (-ds[1], ties[ds[0]]))
     if scored and ranking.coord > 0:
         ranked = _coordinate(view, parsed.query, ranked, ranking)
     hits = []

@@ -19,6 +19,7 @@ from indexer.search.analysis import (
     name_analyzer,
     text_analyzer,
 )
+from indexer.search.statistics import StatisticsCache
 
 # Fields searched by plain words, with the query-time weight of each (BM25F
 # style: a word in the title counts more than the same word in the body).
@@ -137,19 +138,30 @@ class Ranking:
 
 
 class RankingModel(scoring.BM25F):
-    """Whoosh's BM25F with a choice of idf (see Ranking.idf)."""
+    """Whoosh's BM25F with a choice of idf (see Ranking.idf), over live documents only.
+
+    The document count, document frequencies and average lengths leave out documents
+    Whoosh has marked deleted but not yet merged away (see statistics.py), so the same
+    documents rank the same whatever the index's segment history.
+    """
 
     def __init__(self, *, idf: str = "bm25", **kwargs):
         super().__init__(**kwargs)
         self.idf_kind = idf
+        self.statistics = StatisticsCache()
 
     def idf(self, searcher, fieldname, text):
+        live = self.statistics(searcher)
+        n, total = live.doc_frequency(fieldname, text), live.doc_count
         if self.idf_kind == "whoosh":
-            return super().idf(searcher, fieldname, text)
-        parent = searcher.get_parent()
-        n = parent.doc_frequency(fieldname, text)
-        total = parent.doc_count_all()
+            return math.log(total / (n + 1)) + 1
         return math.log(1 + (total - n + 0.5) / (n + 0.5))
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        scorer = super().scorer(searcher, fieldname, text, qf=qf)
+        if hasattr(scorer, "avgfl"):  # BM25F's scorer; unscorable fields get a simpler one
+            scorer.avgfl = self.statistics(searcher).avg_field_length(fieldname) or 1
+        return scorer
 
 
 def make_weighting(ranking: Ranking = Ranking()) -> scoring.WeightingModel:

@@ -156,14 +156,15 @@ class IndexView:
         # Documents the reader may not see (or filtered out) must not compete.
         acc[~allowed.mask] = 0.0
         found = np.flatnonzero(acc > 0.0)
+        ties = self.tie_order()
         if len(found) > limit:
             values = acc[found]
             cut = len(values) - limit
             kth = np.partition(values, cut)[cut]  # the limit-th largest score
             above, level = found[values > kth], found[values == kth]
-            # Equal scores keep docnum order, as Whoosh's collector does.
+            level = level[np.argsort(ties[level], kind="stable")]
             found = np.concatenate([above, level[: limit - len(above)]])
-        order = np.lexsort((found, -acc[found]))
+        order = np.lexsort((ties[found], -acc[found]))
         return [(int(d), float(acc[d])) for d in found[order]], matched
 
     def term_bits(self, field: str, text: str) -> int:
@@ -269,6 +270,23 @@ class IndexView:
                     column = self.reader.column_reader("id")
                     self._ids = [column[d] for d in range(self.size)]
         return self._ids[docnum]
+
+    def tie_order(self) -> np.ndarray:
+        """Return each document's place in item-id order: equal scores are ranked by it.
+
+        Document numbers depend on the index's history (which segment a document was last
+        written to), so two nodes holding the same documents number them differently; the
+        item id is the same everywhere, so ties break the same way on every node.
+        """
+
+        def build() -> np.ndarray:
+            ids = [self.doc_id(d) for d in range(self.size)]
+            keys = sorted(range(self.size), key=lambda d: (len(ids[d]), ids[d]))  # numeric ids in number order
+            order = np.empty(self.size, dtype=np.int64)
+            order[keys] = np.arange(self.size)
+            return order
+
+        return self.memo(("tie order",), build)
 
     def docnum(self, item_id: str) -> int | None:
         """Return the live document number of an item id, or None."""

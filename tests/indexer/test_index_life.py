@@ -179,3 +179,31 @@ def test_a_writer_dropped_without_commit_lets_go_of_the_lock(tmp_path):
     writer.put(make_doc("1"))
     del writer
     assert store.add_or_replace([make_doc("2")]) == 1
+
+
+def test_the_same_documents_rank_the_same_whatever_the_segment_history(tmp_path):
+    """Replaced documents that Whoosh has not merged away yet must not move anyone's ranking."""
+    rng = random.Random(5)
+    vocabulary = unique_words(40, seed=9)
+    final = {str(n): " ".join(rng.choice(vocabulary) for _ in range(30 + n % 50)) for n in range(120)}
+
+    settled = IndexStore(tmp_path / "settled")  # every document written once, in one commit
+    with settled.writer() as writer:
+        for doc_id, body in final.items():
+            writer.put(make_doc(doc_id, body=body))
+        writer.commit()
+
+    churned = IndexStore(tmp_path / "churned")  # the same documents after many replacements
+    for commit in range(6):
+        with churned.writer() as writer:
+            for doc_id, body in final.items():
+                if int(doc_id) % 6 >= commit:  # some rewritten in each commit, with other text first
+                    text = body if commit == 5 or int(doc_id) % 6 == commit else " ".join(
+                        rng.choice(vocabulary) for _ in range(80))
+                    writer.put(make_doc(doc_id, body=text))
+            writer.commit()
+    assert churned.view().searcher.doc_count_all() > churned.doc_count() == settled.doc_count()
+
+    for q in vocabulary[:15] + [" ".join(vocabulary[n:n + 3]) for n in range(0, 30, 3)]:
+        ranked = [search(store, SearchRequest(q=q, per_page=50)).hits for store in (settled, churned)]
+        assert [(h.id, round(h.score, 6)) for h in ranked[0]] == [(h.id, round(h.score, 6)) for h in ranked[1]], q
