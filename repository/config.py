@@ -18,7 +18,7 @@ DEFAULTS: dict[str, object] = {
     "INDEX_DIR": "index",  # the Whoosh index, relative to the instance folder
     "FILES_DIR": "files",  # stored PDFs, relative to the instance folder
     "INDEX_LOCK_TIMEOUT": 30.0,  # seconds the indexer, ingest or reindex waits for the index lock
-    "INDEXER_POLL_SECONDS": 0.5,  # how often the indexer service looks for new changes (SQLite)
+    "INDEXER_POLL_SECONDS": 0.5,  # how often the indexer looks for changes (on PostgreSQL NOTIFY also wakes it)
     "CHANGE_LOG_DAYS": 30,  # change-log entries older than this are pruned (a node further behind rebuilds)
     "EXTRACT_SECONDS": 30.0,  # wall-time limit of one file's extraction
     "EXTRACT_MEMORY_MB": 1024,  # memory limit of the extraction child process

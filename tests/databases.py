@@ -9,6 +9,7 @@ dropped when it ends; the cluster is stopped and deleted when the run ends.
 
 from __future__ import annotations
 
+import gc
 import glob
 import hashlib
 import os
@@ -101,17 +102,21 @@ class Databases:
         finally:
             engine.dispose()
 
-    def url_for(self, instance: Path) -> str:
-        """Return the URL of the instance's database, creating it from the template the first time."""
+    def url_for(self, instance: Path, *, empty: bool = False) -> str:
+        """Return the URL of the instance's database, made the first time from the template (or empty)."""
         instance = Path(instance).resolve()
         name = "i_" + hashlib.sha1(str(instance).encode()).hexdigest()[:20]
         if name not in self.created:
-            self.cluster.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+            self.cluster.execute(f"CREATE DATABASE {name} TEMPLATE {'template0' if empty else TEMPLATE}")
             self.created[name] = instance
         return self.cluster.url(name)
 
     def drop_below(self, folder: Path) -> None:
         """Drop the databases of instance folders under `folder` (a finished test's tmp_path)."""
+        # Engines the test dropped must close their connections while the database is there:
+        # a pooled connection finalised later, inside whatever code the collector interrupts,
+        # fails to roll back on a dropped database (once inside Python's compiler: SystemError).
+        gc.collect()
         folder = Path(folder).resolve()
         for name, instance in list(self.created.items()):
             if instance.is_relative_to(folder):
@@ -123,6 +128,9 @@ class Databases:
 current: Databases | None = None
 
 
-def url_for(instance: Path) -> str | None:
-    """Return the database URL a process for this instance must be given (None on SQLite)."""
-    return current.url_for(instance) if current is not None else None
+def url_for(instance: Path, *, empty: bool = False) -> str | None:
+    """Return the database URL a process for this instance must be given (None on SQLite).
+
+    `empty`: a database with no tables at all, as before `init-db` (a new SQLite file is one).
+    """
+    return current.url_for(instance, empty=empty) if current is not None else None

@@ -12,6 +12,7 @@ from flask import current_app
 
 from ..context import resources
 from ..follower import Housekeeping, IndexFollower, follow, read_status, write_status
+from ..services.changes import ChangeListener
 from ..services.indexing import compare_index, reindex_all
 from .database import with_database
 
@@ -42,12 +43,14 @@ def indexer_command(once: bool, procs: int | None) -> None:
     config = current_app.config
     housekeeping = Housekeeping(embargo_seconds=float(config["EMBARGO_CHECK_SECONDS"]),
                                 keep_changes_days=int(config["CHANGE_LOG_DAYS"]))
+    listener = ChangeListener(config["DATABASE_URL"], stop)
     click.echo(f"Following the change log into {res.index.path} (stop with Ctrl-C).", err=True)
     try:
-        follow(follower, stop=stop, wait=stop.wait, housekeeping=housekeeping, procs=_procs(procs),
+        follow(follower, stop=stop, wait=listener.wait, housekeeping=housekeeping, procs=_procs(procs),
                idle_seconds=float(config["INDEXER_POLL_SECONDS"]))
     finally:
         follower.cancel()
+        listener.close()
     click.echo("Indexer stopped.", err=True)
 
 

@@ -12,6 +12,7 @@ lets one writer at a time commit, which gives the same order.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -100,3 +101,68 @@ def prune(session: Session, older_than: datetime) -> int:
     state.pruned_through = max(state.pruned_through, newest_old)
     session.flush()
     return removed
+
+
+class ChangeListener:
+    """Waits for new entries: woken by PostgreSQL's NOTIFY, or simply by time on SQLite.
+
+    `wait(seconds)` returns after at most that long, and as soon as a transaction that wrote
+    entries commits when the database is PostgreSQL. The listening connection is the
+    listener's own; when it breaks (a database restart), waiting falls back to time alone
+    and the next wait reconnects, so no entry is missed: the follower reads the log itself
+    and uses a notification only as a hint to read it now.
+    """
+
+    def __init__(self, url: str, stop):
+        self.url = url
+        self.stop = stop  # a threading.Event: waiting ends early when it is set
+        self._connection = None
+
+    @property
+    def listening(self) -> bool:
+        return self._connection is not None
+
+    def _connect(self) -> None:
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        address = make_url(self.url).set(drivername="postgresql").render_as_string(hide_password=False)
+        connection = psycopg.connect(address, autocommit=True, connect_timeout=5)
+        connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
+        self._connection = connection
+
+    def wait(self, seconds: float) -> None:
+        """Return after `seconds`, when entries were committed, or when stop is set, whichever is first."""
+        if not self.url.startswith("postgresql"):
+            self.stop.wait(seconds)
+            return
+        import psycopg
+
+        try:
+            if self._connection is None:
+                self._connect()
+            # Short slices, so that a stop request is seen within a quarter of a second.
+            deadline = time.monotonic() + seconds
+            while not self.stop.is_set():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                woken = list(self._connection.notifies(timeout=min(left, 0.25), stop_after=1))
+                if woken:
+                    self._drain()
+                    return
+        except psycopg.Error:
+            self.close()
+            self.stop.wait(seconds)
+
+    def _drain(self) -> None:
+        """Consume notifications already queued: one wake-up covers them all."""
+        for _ in self._connection.notifies(timeout=0.01):  # (a timeout of 0 would mean none)
+            pass
+
+    def close(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.close()
+            finally:
+                self._connection = None

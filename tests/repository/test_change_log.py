@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -9,6 +11,7 @@ from sqlalchemy import select, update
 
 from indexer.search import SearchRequest, search
 from repository.db import transaction
+from repository.follower import IndexFollower, follow
 from repository.models import ChangeLogState, IndexChange, Item
 from repository.services import changes
 from repository.services.indexing import rebuild_reason
@@ -99,3 +102,41 @@ def test_pruning_keeps_numbers_growing(app, res):
         create_item(session, ItemData(title="Two"))
     [(seq, _, _)] = entries(res)
     assert seq == 2  # never a number handed out before, even with the log emptied
+
+
+@pytest.mark.postgresql_only("NOTIFY is PostgreSQL's; on SQLite the indexer looks every INDEXER_POLL_SECONDS")
+def test_the_indexer_wakes_when_postgresql_says_entries_committed(app, res):
+    follower = IndexFollower(res.sessions, res.index)
+    follower.catch_up()
+    stop = threading.Event()
+    listener = changes.ChangeListener(app.config["DATABASE_URL"], stop)
+    # Polling once a minute: only the notification can make the item searchable sooner.
+    loop = threading.Thread(target=follow, args=(follower,),
+                            kwargs={"stop": stop, "wait": listener.wait, "idle_seconds": 60.0})
+    loop.start()
+    try:
+        deadline = time.monotonic() + 5
+        while not listener.listening:  # the first wait opens the listening connection
+            assert time.monotonic() < deadline, "the indexer never started listening"
+            time.sleep(0.05)
+        with transaction(res.sessions) as session:
+            create_item(session, ItemData(title="Woken by quorndale"))
+        deadline = time.monotonic() + 30
+        while not search(res.index, SearchRequest(q="quorndale")).total:
+            assert time.monotonic() < deadline, "the notification did not wake the indexer"
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        loop.join(timeout=10)
+        listener.close()
+    assert not loop.is_alive()
+
+
+def test_waiting_for_changes_ends_when_the_indexer_is_told_to_stop(app):
+    stop = threading.Event()
+    listener = changes.ChangeListener(app.config["DATABASE_URL"], stop)
+    threading.Timer(0.2, stop.set).start()
+    started = time.monotonic()
+    listener.wait(60.0)
+    listener.close()
+    assert time.monotonic() - started < 30  # not the whole minute

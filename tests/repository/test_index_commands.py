@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from indexer.search import SearchRequest, search
 from repository.models import Item
+from tests import databases
 from tests.indexer.pdfs import text_pdf
 
 
@@ -78,7 +79,11 @@ def test_check_index_on_a_new_empty_repository(app, runner):
 def test_commands_on_a_database_never_set_up_say_to_run_init_db(tmp_path):
     from repository import create_app
 
-    bare = create_app({"TESTING": True, "SECRET_KEY": "test"}, instance_path=tmp_path / "bare")
+    overrides = {"TESTING": True, "SECRET_KEY": "test"}
+    empty = databases.url_for(tmp_path / "bare", empty=True)  # on SQLite, the new file is empty
+    if empty:
+        overrides["DATABASE_URL"] = empty
+    bare = create_app(overrides, instance_path=tmp_path / "bare")
     runner = bare.test_cli_runner()
     for args in (["check-index"], ["reindex"], ["ingest", str(tmp_path)], ["load-demo"],
                  ["set-role", "a@b.c", "editor"]):
