@@ -68,6 +68,60 @@ def gunicorn(instance: Path, *, workers: int = 4, **settings: str) -> Iterator[s
             process.kill()
 
 
+def flask_command(*args: str) -> list[str]:
+    """Return the command line of `flask --app repository ARGS` run with this interpreter."""
+    return [sys.executable, "-m", "flask", "--app", "repository", *args]
+
+
+class Node:
+    """One application node: gunicorn and the node's own indexer, on its own instance folder.
+
+    Nodes of one deployment share the database, the stored files and the secret key (passed
+    in `settings`); each keeps its own search index, which its indexer builds from the
+    database and then follows the change log into.
+    """
+
+    def __init__(self, instance: Path, **settings: str):
+        self.instance = instance
+        self.settings = settings
+        self.base = ""
+        self.indexer: subprocess.Popen | None = None
+        instance.mkdir(parents=True, exist_ok=True)
+
+    def start_indexer(self) -> None:
+        log = open(self.instance / "indexer.log", "ab")  # the process keeps its own copy
+        self.indexer = subprocess.Popen(flask_command("indexer", "--procs", "1"), cwd=PROJECT,
+                                        env=environment(self.instance, **self.settings), stdout=log, stderr=log)
+        log.close()
+
+    def kill_indexer(self) -> None:
+        """Stop the indexer the hard way (SIGKILL), as a crash or the OOM killer would."""
+        self.indexer.kill()
+        self.indexer.wait()
+
+    def stop_indexer(self) -> None:
+        if self.indexer is not None and self.indexer.poll() is None:
+            self.indexer.terminate()
+            try:
+                self.indexer.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.indexer.kill()
+                self.indexer.wait()
+
+
+@contextmanager
+def node(instance: Path, *, workers: int = 2, **settings: str) -> Iterator[Node]:
+    """Run a node (its indexer, then gunicorn) until the block ends."""
+    running = Node(instance, **settings)
+    running.start_indexer()
+    try:
+        with gunicorn(instance, workers=workers, **settings) as base:
+            running.base = base
+            yield running
+    finally:
+        running.stop_indexer()
+
+
 class Browser:
     """A person at a browser: cookies kept, redirects not followed, every status recorded."""
 

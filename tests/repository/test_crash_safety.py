@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 from sqlalchemy import func, select
 
 from repository import create_app
 from repository.models import Item, ItemFile, PageText
-from tests.serving import PROJECT, environment
+from tests.serving import PROJECT, environment, flask_command
 
 from .people import make_pdf
 
 FILES = 36
-
-
-def flask(instance: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "flask", "--app", "repository", *args]
 
 
 def test_kill_dash_nine_at_any_moment_then_the_same_command_again(tmp_path):
@@ -30,7 +24,7 @@ def test_kill_dash_nine_at_any_moment_then_the_same_command_again(tmp_path):
                  for p in range(1 + n % 6)]
         make_pdf(folder / f"paper-{n:02d}.pdf", pages)
     env = environment(instance)
-    subprocess.run(flask(instance, "init-db"), cwd=PROJECT, env=env, check=True, capture_output=True)
+    subprocess.run(flask_command("init-db"), cwd=PROJECT, env=env, check=True, capture_output=True)
     app = create_app({"TESTING": True, "SECRET_KEY": "t"}, instance_path=instance)
     res = app.extensions["repository"]
 
@@ -42,7 +36,7 @@ def test_kill_dash_nine_at_any_moment_then_the_same_command_again(tmp_path):
     # the feeder writes the index), and at the last file, before the final commit.
     seen = []
     for target in (None, 1, 9, 18, 27, FILES):
-        ingest = subprocess.Popen(flask(instance, "ingest", str(folder), "--jobs", "2"), cwd=PROJECT, env=env,
+        ingest = subprocess.Popen(flask_command("ingest", str(folder), "--jobs", "2"), cwd=PROJECT, env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 120
         if target is None:
@@ -55,7 +49,7 @@ def test_kill_dash_nine_at_any_moment_then_the_same_command_again(tmp_path):
         seen.append(recorded())
     assert any(0 < count < FILES for count in seen), seen
 
-    final = subprocess.run(flask(instance, "ingest", str(folder), "--jobs", "2"), cwd=PROJECT, env=env,
+    final = subprocess.run(flask_command("ingest", str(folder), "--jobs", "2"), cwd=PROJECT, env=env,
                            capture_output=True, text=True)
     assert final.returncode == 0, final.stdout + final.stderr
     assert "0 rejected, 0 not searchable" in final.stdout
@@ -71,6 +65,6 @@ def test_kill_dash_nine_at_any_moment_then_the_same_command_again(tmp_path):
         known = {res.files.path_for(f.sha256) for f in files}
     on_disk = {path for path in res.files.root.rglob("*.pdf")}
     assert on_disk == known  # no stored file without its record
-    check = subprocess.run(flask(instance, "check-index"), cwd=PROJECT, env=env, capture_output=True, text=True)
+    check = subprocess.run(flask_command("check-index"), cwd=PROJECT, env=env, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
     res.engine.dispose()
