@@ -56,10 +56,12 @@ test: setup browser postgres lint
 	$(PY) -m pytest
 	$(PY) -m pytest --database=postgresql
 
-bench: setup
+bench: setup postgres
+	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 	$(PY) -m bench.ingest ../shared/corpora/pdfs/papers
 	$(PY) -m bench.relevance ../shared/corpora/scifact
 	$(PY) -m bench.speed ../shared/corpora/scifact
+	$(PY) -m bench.nodes ../shared/corpora/scifact
 
 clean:
 	rm -rf $(VENV) *.egg-info node_modules repository/static/govuk
