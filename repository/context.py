@@ -31,6 +31,18 @@ class Resources:
                              memory_mb=int(app.config["EXTRACT_MEMORY_MB"]),
                              max_bytes=int(app.config["MAX_UPLOAD_MB"]) * 2**20)
         self._index: IndexStore | None = None
+        self._app = app
+        self._jobs = None
+
+    @property
+    def jobs(self):
+        """The job queue (procrastinate on PostgreSQL, a background thread on SQLite), made on first use."""
+        if self._jobs is None:
+            from . import tasks  # noqa: F401 (registers the job functions)
+            from .jobs import make_jobs
+
+            self._jobs = make_jobs(self._app)
+        return self._jobs
 
     @property
     def index(self) -> IndexStore:

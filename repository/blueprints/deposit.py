@@ -13,14 +13,13 @@ from indexer.extraction import Extraction
 
 from ..context import db_session, resources
 from ..forms.deposit import ACCESS_HINTS, UploadForm
-from ..models import CASE_STUDY_SECTIONS, Item
-from ..services import deposits
+from ..models import CASE_STUDY_SECTIONS, Item, Upload
+from ..services import deposits, uploads
 from ..services.access import can_add_version, can_edit, is_depositor
 from ..services.deposits import NotAllowed, UploadRejected
 from ..services.items import InvalidItem, find_item
 from ..services.moderation import return_message
 from ..services.readability import readability
-from ..services.taxonomy import theme_vocabulary
 from .describing import item_form, save_item_form
 
 T = TypeVar("T")
@@ -117,18 +116,67 @@ def _receive(form: UploadForm, keep: Callable[[Extraction, str], T]) -> T | None
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    """Upload a PDF; a good one becomes a draft prefilled from the file."""
+    """Upload a file; it is read in the background, and a good one becomes a draft prefilled from it."""
     user = _depositor()
     form = UploadForm()
     if form.validate_on_submit():
         session = db_session()
-        item = _receive(form, lambda extraction, name: deposits.start_deposit(
-            session, user, extraction, resources().files, theme_vocabulary(session), file_name=name))
-        if item is not None:
-            flash("We have filled in the title, authors, abstract and themes from your file. "
-                  "Check them, correct anything that is wrong and complete the rest.", "success")
-            return redirect(url_for("deposit.edit", item_id=item.id))
+        name = Path(form.file.data.filename or "upload.pdf").name
+        try:
+            received = deposits.receive_upload(form.file.data.stream, max_bytes=_max_bytes(), folder=_upload_folder())
+        except UploadRejected as error:
+            form.file.errors = [str(error)]
+        else:
+            try:
+                upload = uploads.queue_upload(session, user, received, resources().files, file_name=name)
+                session.commit()
+            finally:
+                received.unlink(missing_ok=True)  # already moved into the spool unless something failed
+            try:
+                resources().jobs.defer("read_upload", upload_id=upload.id)
+            except Exception:
+                current_app.logger.exception("could not queue upload %s for reading", upload.id)
+                uploads.finish(upload, "failed", uploads.BROKEN)
+                session.commit()
+                uploads.discard_spooled(resources().files, upload)
+            return redirect(url_for("deposit.reading", upload_id=upload.id))
     return render_template("deposit/upload.html", form=form, item=None), 400 if form.errors else 200
+
+
+def _own_upload(upload_id: int) -> Upload:
+    """Return the signed-in person's upload, settled as failed if its job was lost; 404 otherwise."""
+    session = db_session()
+    upload = session.get(Upload, upload_id)
+    if upload is None or upload.user_id != current_user.id:
+        abort(404)
+    if uploads.is_stale(upload, resources().limits):  # its job was lost (a restart of the embedded server)
+        uploads.finish(upload, "failed", uploads.INTERRUPTED)
+        session.commit()
+        uploads.discard_spooled(resources().files, upload)
+    return upload
+
+
+@bp.get("/uploads/<int:upload_id>.json")
+@login_required
+def upload_state(upload_id: int):
+    """Say whether the upload is still being read (the reading page asks, with JavaScript)."""
+    return {"state": _own_upload(upload_id).state}
+
+
+@bp.get("/uploads/<int:upload_id>")
+@login_required
+def reading(upload_id: int):
+    """Follow an upload being read: a page that says so, then the draft (or why it was refused)."""
+    upload = _own_upload(upload_id)
+    if upload.state == "done" and upload.item_id is not None:
+        flash("We have filled in the title, authors, abstract and themes from your file. "
+              "Check them, correct anything that is wrong and complete the rest.", "success")
+        return redirect(url_for("deposit.edit", item_id=upload.item_id))
+    if upload.state == "reading":
+        return render_template("deposit/reading.html", upload=upload)
+    form = UploadForm(formdata=None)
+    form.file.errors = [upload.message or uploads.BROKEN]
+    return render_template("deposit/upload.html", form=form, item=None), 422
 
 
 @bp.route("/<int:item_id>/edit", methods=["GET", "POST"])

@@ -17,6 +17,7 @@ from .items import (
 )
 from .places import Event, Place
 from .taxonomy import Theme
+from .uploads import UPLOAD_STATES, Upload
 from .users import ROLES, Organisation, PasswordResetToken, SignInAttempt, User
 
 __all__ = [
@@ -24,5 +25,5 @@ __all__ = [
     "Event", "Item",
     "ItemAuthor", "ItemFile", "Organisation", "PageText", "Place", "Theme", "User",
     "AUDIT_ACTIONS", "AuditEntry", "ChangeLogState", "IndexChange", "ItemGrant", "PasswordResetToken",
-    "SignInAttempt",
+    "SignInAttempt", "UPLOAD_STATES", "Upload",
 ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import re
+import time
 from pathlib import Path
 
 from fpdf import FPDF
@@ -59,3 +61,25 @@ def csrf_token(html: str) -> str:
     assert match, "no CSRF token on the page"
     return match.group(1)
 
+
+
+def deposit_file(client, data: bytes, name: str = "paper.pdf", *, timeout: float = 120.0):
+    """Upload a file as a new deposit and wait while it is read in the background.
+
+    Returns the response that ends the wait: the redirect to the new draft, the upload
+    form with the reason the file was refused, or the refusal of the upload itself.
+    """
+    response = client.post("/deposit/new", data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+    if response.status_code != 302 or "/deposit/uploads/" not in response.headers["Location"]:
+        return response
+    status_page = response.headers["Location"]
+    # On PostgreSQL the job waits in procrastinate's queue: a worker runs here (on SQLite the
+    # web process's own thread reads the file, and this waits for it).
+    client.application.extensions["repository"].jobs.run_pending()
+    deadline = time.monotonic() + timeout
+    while True:
+        response = client.get(status_page)
+        if response.status_code != 200 or b"We are reading your file" not in response.data:
+            return response
+        assert time.monotonic() < deadline, "the upload was never read"
+        time.sleep(0.05)

@@ -12,6 +12,7 @@ from repository import create_app
 from repository.commands.database import prepare_database
 from repository.context import resources
 from repository.db import transaction
+from repository.models import Upload
 from repository.services import moderation
 from repository.services.accounts import get_user_by_email
 from repository.services.items import AuthorData, ItemData, attach_file, create_item
@@ -47,6 +48,13 @@ def site(tmp_path_factory):
                 ids[name] = item.id
             moderation.return_to_depositor(session, session.get(type(item), ids["draft"]), admin,
                                            "Please say which councils took part.")
+            for state, message in (("reading", ""), ("refused", "The selected file cannot be deposited: "
+                                                                "it is protected by a password")):
+                upload = Upload(user_id=depositor.id, file_name="report.pdf", spool_name=f"{state}.upload",
+                                state=state, message=message)
+                session.add(upload)
+                session.flush()
+                ids[f"upload {state}"] = upload.id
     with browse(app) as browser:
         yield browser, ids
     app.extensions["repository"].engine.dispose()
@@ -98,6 +106,9 @@ def test_depositor_pages(site):
                                (f"/deposit/{ids['draft']}/edit", False)):
         _check(browser, path, submit_empty=submit_empty)
     assert "Please say which councils took part." in browser.page.content()
+    _check(browser, f"/deposit/uploads/{ids['upload reading']}")
+    _check(browser, f"/deposit/uploads/{ids['upload refused']}", 422)
+    _check(browser, f"/deposit/{ids['draft']}/edit")
     # With JavaScript, the reading age follows the summary as it is typed.
     browser.page.fill("#summary", "Interorganisational information exchange necessitates comprehensive, "
                                   "legislatively grounded governance arrangements.")

@@ -18,13 +18,15 @@ from repository.models import AuditEntry, Item, ItemFile
 from repository.services.readability import count_syllables, readability
 from tests.conftest import apply_changes
 
-from .people import make_pdf, make_user, pdf_bytes, sign_in
+from .people import deposit_file, make_pdf, make_user, pdf_bytes, sign_in
 
 TEXT = ("Information sharing between police and councils about domestic abuse. Multi-agency risk "
         "assessment conferences (MARAC) share risk information about victims so that partners can act.")
 
 
 def _upload(client, data: bytes, name: str = "paper.pdf", url: str = "/deposit/new"):
+    if url == "/deposit/new":
+        return deposit_file(client, data, name)
     return client.post(url, data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
 
 
@@ -160,14 +162,14 @@ def test_an_encrypted_pdf_is_refused_with_a_clear_message(app, depositor, res, t
     locked = make_pdf(tmp_path / "locked.pdf", [TEXT], encrypt_with="secret-password")
     response = _upload(depositor, locked.read_bytes(), "locked.pdf")
     page = response.get_data(as_text=True)
-    assert response.status_code == 400 and "cannot be deposited" in page and "password" in page
+    assert response.status_code == 422 and "cannot be deposited" in page and "password" in page
     assert _count(res, Item) == 0 and _stored_files(res) == [] and _leftover_uploads(app) == []
 
 
 def test_a_pdf_without_text_is_refused(app, depositor, res, tmp_path):
     blank = make_pdf(tmp_path / "blank.pdf", [""])
     response = _upload(depositor, blank.read_bytes(), "blank.pdf")
-    assert response.status_code == 400 and "no text layer" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "no text layer" in response.get_data(as_text=True)
     assert _count(res, Item) == 0 and _stored_files(res) == [] and _leftover_uploads(app) == []
 
 
@@ -175,7 +177,7 @@ def test_the_same_file_cannot_be_deposited_twice(depositor, res, tmp_path):
     data = pdf_bytes(tmp_path, [TEXT])
     assert _upload(depositor, data).status_code == 302
     again = _upload(depositor, data)
-    assert again.status_code == 400 and "already been deposited" in again.get_data(as_text=True)
+    assert again.status_code == 422 and "already been deposited" in again.get_data(as_text=True)
     assert _count(res, Item) == 1
 
 

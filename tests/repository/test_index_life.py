@@ -7,7 +7,6 @@ check-index finds no difference.
 
 from __future__ import annotations
 
-import io
 import random
 from datetime import date, timedelta
 
@@ -25,7 +24,7 @@ from repository.services.items import AuthorData, ItemData, create_item
 from tests.conftest import apply_changes
 from tests.indexer.test_index_life import unique_words
 
-from .people import make_user, pdf_bytes, sign_in
+from .people import deposit_file, make_user, pdf_bytes, sign_in
 
 ANONYMOUS = ["public"]
 
@@ -124,8 +123,7 @@ def test_thirty_deposits_published_edited_and_withdrawn_through_the_site(app, cl
     ids = []
     for n in range(30):
         pdf = pdf_bytes(tmp_path, [f"Paper {n} on information sharing. Its own word is {words[n]}."], f"p{n}.pdf")
-        upload = depositor.post("/deposit/new", data={"file": (io.BytesIO(pdf), f"p{n}.pdf")},
-                                content_type="multipart/form-data")
+        upload = deposit_file(depositor, pdf, f"p{n}.pdf")
         statuses.append(upload.status_code)
         item_id = int(upload.headers["Location"].split("/")[-2])
         form = {"type": "paper", "title": f"Paper {n} about {words[n]}", "authors": "Dee Positor", "abstract": "",

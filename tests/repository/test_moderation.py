@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 
 from sqlalchemy import select
@@ -12,7 +11,7 @@ from repository.models import AuditEntry, Item
 from repository.services.changes import record_change
 from tests.conftest import apply_changes
 
-from .people import PASSWORD, make_user, pdf_bytes, sign_in
+from .people import PASSWORD, deposit_file, make_user, pdf_bytes, sign_in
 
 TEXT = ("How a council, the police and health visitors share information about families at risk. "
         "The multi-agency safeguarding hub met daily; the word quillwort marks this test paper.")
@@ -48,8 +47,7 @@ def test_a_deposit_from_registration_to_publication(client, res, tmp_path):
     # She uploads a PDF and sees the description suggested from it.
     pdf = pdf_bytes(tmp_path, [TEXT], "hub.pdf", title="Families at risk and the safeguarding hub",
                     author="Rhea Searcher")
-    response = client.post("/deposit/new", data={"file": (io.BytesIO(pdf), "hub.pdf")},
-                           content_type="multipart/form-data")
+    response = deposit_file(client, pdf, "hub.pdf")
     assert response.status_code == 302
     edit_url = response.headers["Location"]
     item_id = int(edit_url.split("/")[-2])
@@ -110,8 +108,7 @@ def _published_item(client, res, tmp_path, text: str = TEXT) -> int:
     """Deposit, submit and publish an item as dep@example.org / ed@example.org; return its id."""
     sign_in(client, "dep@example.org")
     pdf = pdf_bytes(tmp_path, [text], "paper.pdf", title="A paper to withdraw")
-    edit_url = client.post("/deposit/new", data={"file": (io.BytesIO(pdf), "paper.pdf")},
-                           content_type="multipart/form-data").headers["Location"]
+    edit_url = deposit_file(client, pdf, "paper.pdf").headers["Location"]
     form = _description(client.get(edit_url).get_data(as_text=True))
     form.update(authors="Dee Positor", submit_for_review="y")
     client.post(edit_url, data=form)

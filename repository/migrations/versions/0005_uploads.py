@@ -1,0 +1,43 @@
+"""uploads read by background jobs; procrastinate's job tables on PostgreSQL
+
+Revision ID: 0005_uploads
+Revises: 0004
+Create Date: 2026-12-01 12:50:00
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0005_uploads'
+down_revision = '0004'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'uploads',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('file_name', sa.String(length=300), nullable=False),
+        sa.Column('spool_name', sa.String(length=100), nullable=False),
+        sa.Column('state', sa.String(length=16), nullable=False),
+        sa.Column('message', sa.Text(), nullable=False),
+        sa.Column('item_id', sa.Integer(), nullable=True),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_uploads_user_id_users'), ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['item_id'], ['items.id'], name=op.f('fk_uploads_item_id_items'), ondelete='SET NULL'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_uploads')),
+    )
+    if op.get_bind().dialect.name == "postgresql":
+        # The job queue's own tables and functions, as the pinned procrastinate release defines them.
+        from procrastinate.schema import SchemaManager
+
+        # Run by the driver as it stands: the script's % signs are SQL, not placeholders.
+        op.get_bind().connection.cursor().execute(SchemaManager.get_schema())
+
+
+def downgrade() -> None:
+    op.drop_table('uploads')

@@ -1,0 +1,33 @@
+"""The background jobs the repository runs (see jobs.py for where they run)."""
+
+from __future__ import annotations
+
+import logging
+
+from .context import resources
+from .jobs import task
+from .models import Upload
+from .services import uploads
+from .services.taxonomy import theme_vocabulary
+
+log = logging.getLogger("repository.jobs")
+
+
+@task
+def read_upload(upload_id: int) -> None:
+    """Read a deposited file into a draft (or record why it was refused)."""
+    res = resources()
+    with res.sessions() as session:
+        upload = session.get(Upload, upload_id)
+        if upload is None:
+            return
+        try:
+            uploads.read_queued(session, upload, res.files, res.limits, theme_vocabulary(session))
+        except Exception:
+            log.exception("reading upload %s failed", upload_id)
+            session.rollback()
+            upload = session.get(Upload, upload_id)
+            uploads.finish(upload, "failed", uploads.BROKEN)
+        # The draft has its own stored copy; the spooled one goes before the outcome shows.
+        uploads.discard_spooled(res.files, upload)
+        session.commit()
