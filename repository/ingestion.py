@@ -176,9 +176,13 @@ def _size(path: Path) -> int:
 
 
 class Ingester:
-    """Runs a batch: one Ingester per command or test, holding its stores."""
+    """Runs a batch: one Ingester per command or test, holding its stores.
 
-    def __init__(self, sessions: sessionmaker[Session], index: IndexStore, files: FileStore,
+    With an index, the batch feeds it as it goes, so its files are searchable when it ends;
+    without one (a queued ingest's worker), the nodes' indexers apply the change log.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session], index: IndexStore | None, files: FileStore,
                  *, limits: Limits | None = None, jobs: int | None = None):
         self.sessions = sessions
         self.index = index
@@ -212,12 +216,13 @@ class Ingester:
         # idle at the end of the batch. Size is a rough guide to reading time, but a fair one.
         to_extract.sort(key=_size, reverse=True)
 
-        follower = IndexFollower(self.sessions, self.index)
-        try:
-            follower.rebuild_if_needed(procs=self.jobs)
-        except RETRYABLE as error:
-            self.index_errors.append(str(error) or type(error).__name__)
-        feeder = IndexFeeder(follower)
+        follower = IndexFollower(self.sessions, self.index) if self.index is not None else None
+        if follower is not None:
+            try:
+                follower.rebuild_if_needed(procs=self.jobs)
+            except RETRYABLE as error:
+                self.index_errors.append(str(error) or type(error).__name__)
+        feeder = IndexFeeder(follower) if follower is not None else None
         unread = len(to_extract)
         # The app and its libraries outlive the batch: keep the collector from walking
         # them again and again while indexing churns through short-lived objects (one
@@ -227,19 +232,21 @@ class Ingester:
             for extraction in extract_many(to_extract, jobs=self.jobs, limits=self.limits):
                 outcome = self._record(extraction, options, vocabulary, describe)
                 outcomes.append(outcome)
-                if outcome.status == "ingested":
+                if outcome.status == "ingested" and feeder is not None:
                     feeder.wake()
                 unread -= 1
-                if unread == _COMMIT_AHEAD * self.jobs:
+                if unread == _COMMIT_AHEAD * self.jobs and feeder is not None:
                     # Commit while the last files are read, so the commit at the end
                     # holds only their few documents and the cores are not left idle.
                     feeder.commit()
                 yield outcome
         finally:
-            feeder.close()
             gc.unfreeze()
-            self.index_errors.extend(feeder.errors)
-        self._settle(outcomes, follower.failed)
+            if feeder is not None:
+                feeder.close()
+                self.index_errors.extend(feeder.errors)
+        if follower is not None:
+            self._settle(outcomes, follower.failed)
 
     def _settle(self, outcomes: list[IngestOutcome], failed: dict[int, str]) -> None:
         """Mark each outcome's item searchable or not, now that the batch has committed."""

@@ -31,3 +31,19 @@ def read_upload(upload_id: int) -> None:
         # The draft has its own stored copy; the spooled one goes before the outcome shows.
         uploads.discard_spooled(res.files, upload)
         session.commit()
+
+
+@task
+def ingest_file(upload_id: int) -> None:
+    """Ingest one spooled file of a queued batch (flask ingest --queue)."""
+    res = resources()
+    try:
+        uploads.ingest_queued(res.sessions, upload_id, res.files, res.limits)
+    except Exception as error:
+        log.exception("ingesting upload %s failed", upload_id)
+        with res.sessions() as session:
+            upload = session.get(Upload, upload_id)
+            if upload is not None and upload.state == "reading":
+                uploads.finish(upload, "failed", f"could not be ingested: {error}")
+                session.commit()
+                uploads.discard_spooled(res.files, upload)

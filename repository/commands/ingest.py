@@ -11,8 +11,11 @@ from pathlib import Path
 import click
 
 from ..context import resources
+from ..db import transaction
 from ..ingestion import Ingester, IngestOptions, collect_paths
+from ..jobs import ProcrastinateJobs
 from ..models import ACCESS_LEVELS, ITEM_TYPES
+from ..services import uploads
 from ..services.places import find_event
 from ..services.taxonomy import find_theme
 from .database import with_database
@@ -39,8 +42,10 @@ def _check_options(options: IngestOptions) -> None:
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Parallel extractions (default: all cores).")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
               help="Write one JSON line per input file to this file.")
+@click.option("--queue", is_flag=True,
+              help="Hand each file to the job workers instead of reading them here (PostgreSQL).")
 @with_database
-def ingest_command(paths, item_type, themes, event, place, access, jobs, report) -> None:
+def ingest_command(paths, item_type, themes, event, place, access, jobs, report, queue) -> None:
     """Extract, record and index PDF files; folders are searched for *.pdf."""
     if access == "embargoed":
         raise click.BadParameter("bulk ingest cannot set an embargo date; deposit embargoed items one by one",
@@ -52,6 +57,9 @@ def ingest_command(paths, item_type, themes, event, place, access, jobs, report)
         raise click.UsageError("no PDF files found in the given paths")
 
     res = resources()
+    if queue:
+        _queue_batch(files, options, report)
+        return
     ingester = Ingester(res.sessions, res.index, res.files, limits=res.limits,
                         jobs=jobs or os.cpu_count())
     outcomes = []
@@ -77,4 +85,46 @@ def ingest_command(paths, item_type, themes, event, place, access, jobs, report)
     click.echo(f"{len(files)} file(s): {counts['ingested']} ingested, {counts['duplicate']} duplicate(s), "
                f"{counts['rejected']} rejected, {len(ingester.unindexed)} not searchable.")
     if rejections or ingester.unindexed:
+        raise SystemExit(1)
+
+
+def _queue_batch(files: list[Path], options: IngestOptions, report: Path | None) -> None:
+    res = resources()
+    if not isinstance(res.jobs, ProcrastinateJobs):
+        raise click.UsageError("--queue needs the job queue of a PostgreSQL deployment; with SQLite, ingest "
+                               "reads the files here (leave out --queue)")
+    if report:
+        raise click.UsageError("--report is for files read here; for a queued batch use ingest-status --report")
+    with transaction(res.sessions) as session:
+        batch, upload_ids = uploads.queue_ingest(session, files, res.files, options)
+    for upload_id in upload_ids:
+        res.jobs.defer("ingest_file", upload_id=upload_id)
+    click.echo(f"{len(files)} file(s) queued as batch {batch}. The workers (`flask --app repository worker`) "
+               f"read them; follow with `flask --app repository ingest-status {batch}`.")
+
+
+@click.command("ingest-status")
+@click.argument("batch")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write one JSON line per file read so far to this file.")
+@with_database
+def ingest_status_command(batch: str, report: Path | None) -> None:
+    """Say how far a queued ingest batch has got; exit 1 if any file was rejected."""
+    with resources().sessions() as session:
+        files = uploads.batch_reports(session, batch)
+    if not files:
+        raise click.ClickException(f"no queued batch {batch!r}")
+    lines = [json.loads(f.report) for f in files if f.report]
+    if report:
+        with open(report, "w", encoding="utf-8") as handle:
+            for line in lines:
+                handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+    counts = Counter(line["status"] for line in lines)
+    waiting = sum(1 for f in files if f.state == "reading")
+    for f in files:
+        if f.state in ("refused", "failed"):
+            click.echo(f"rejected: {f.file_name}: {f.message or 'unknown reason'}", err=True)
+    click.echo(f"{len(files)} file(s): {counts['ingested']} ingested, {counts['duplicate']} duplicate(s), "
+               f"{counts['rejected'] + sum(1 for f in files if f.state == 'failed')} rejected, {waiting} waiting.")
+    if any(f.state in ("refused", "failed") for f in files):
         raise SystemExit(1)

@@ -1,4 +1,4 @@
-"""Deposited files waiting to be read, and what came of reading them."""
+"""Files waiting in the spool to be read by a job, and what came of reading them."""
 
 from __future__ import annotations
 
@@ -16,14 +16,21 @@ UPLOAD_STATES = ("reading", "done", "refused", "failed")
 
 
 class Upload(Base):
-    """A file a depositor uploaded, kept in the shared spool until a job has read it."""
+    """A file kept in the shared spool until a job has read it: a depositor's upload, or a queued ingest.
+
+    A deposit has the depositor as `user_id`; a file of `flask ingest --queue` has the
+    batch's `batch` id, the batch's options (JSON) and, once read, its report line (JSON).
+    """
 
     __tablename__ = "uploads"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    file_name: Mapped[str] = mapped_column(String(300), default="")
-    spool_name: Mapped[str] = mapped_column(String(100))  # the file's name in FILES_DIR/incoming
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    batch: Mapped[str | None] = mapped_column(String(32), index=True)
+    options: Mapped[str] = mapped_column(Text, default="")
+    report: Mapped[str] = mapped_column(Text, default="")
+    file_name: Mapped[str] = mapped_column(String(1000), default="")  # as the person or command named it
+    spool_name: Mapped[str] = mapped_column(String(400))  # where it waits, under FILES_DIR/incoming
     state: Mapped[str] = mapped_column(String(16), default="reading")
     message: Mapped[str] = mapped_column(Text, default="")
     item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="SET NULL"))

@@ -19,9 +19,12 @@ def upgrade() -> None:
     op.create_table(
         'uploads',
         sa.Column('id', sa.Integer(), nullable=False),
-        sa.Column('user_id', sa.Integer(), nullable=False),
-        sa.Column('file_name', sa.String(length=300), nullable=False),
-        sa.Column('spool_name', sa.String(length=100), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=True),
+        sa.Column('batch', sa.String(length=32), nullable=True),
+        sa.Column('options', sa.Text(), nullable=False),
+        sa.Column('report', sa.Text(), nullable=False),
+        sa.Column('file_name', sa.String(length=1000), nullable=False),
+        sa.Column('spool_name', sa.String(length=400), nullable=False),
         sa.Column('state', sa.String(length=16), nullable=False),
         sa.Column('message', sa.Text(), nullable=False),
         sa.Column('item_id', sa.Integer(), nullable=True),
@@ -31,6 +34,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(['item_id'], ['items.id'], name=op.f('fk_uploads_item_id_items'), ondelete='SET NULL'),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_uploads')),
     )
+    op.create_index(op.f('ix_uploads_batch'), 'uploads', ['batch'])
     if op.get_bind().dialect.name == "postgresql":
         # The job queue's own tables and functions, as the pinned procrastinate release defines them.
         from procrastinate.schema import SchemaManager
