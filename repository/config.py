@@ -38,6 +38,7 @@ DEFAULTS: dict[str, object] = {
     "SIGNIN_WINDOW_MINUTES": 15,  # the window those failures are counted in, and the pause
     "PROXY_COUNT": 0,  # reverse proxies in front of the app whose X-Forwarded-For is trusted
     "EMBARGO_CHECK_SECONDS": 300,  # how often the indexer service lifts ended embargoes; 0 turns it off
+    "SITE_URL": "http://127.0.0.1:5000",  # the site's public address, for links in mail sent by commands
     "OAI_NAMESPACE": None,  # the host in OAI-PMH identifiers (oai:HOST:ID); unset: the host the request came to
     "OAI_ADMIN_EMAIL": None,  # the address OAI-PMH Identify gives; unset: MAIL_FROM
     "OAI_BATCH_SIZE": 100,  # records per OAI-PMH list response before a resumption token

@@ -14,7 +14,7 @@ def register_blueprints(app: Flask) -> None:
     for module in (main, browse, items, api, harvest, feeds):
         app.register_blueprint(module.bp)
 
-    from . import accounts, deposit, moderation
+    from . import accounts, alerts, deposit, moderation
 
-    for module in (accounts, deposit, moderation):
+    for module in (accounts, deposit, moderation, alerts):
         app.register_blueprint(module.bp)
