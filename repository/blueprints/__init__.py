@@ -14,7 +14,7 @@ def register_blueprints(app: Flask) -> None:
     for module in (main, browse, items, api, harvest, feeds):
         app.register_blueprint(module.bp)
 
-    from . import accounts, alerts, deposit, moderation
+    from . import accounts, alerts, deposit, moderation, reports
 
-    for module in (accounts, deposit, moderation, alerts):
+    for module in (accounts, deposit, moderation, alerts, reports):
         app.register_blueprint(module.bp)
