@@ -5,13 +5,13 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Register every blueprint on `app`."""
-    from . import api, api_records, browse, feeds, harvest, items, main
+    from . import api, api_records, browse, exports, feeds, harvest, items, main
     from .errors import register_error_pages
     from .templating import configure_templates
 
     configure_templates(app)
     register_error_pages(app)
-    for module in (main, browse, items, api, api_records, harvest, feeds):
+    for module in (main, browse, items, api, api_records, harvest, feeds, exports):
         app.register_blueprint(module.bp)
 
     from . import accounts, alerts, deposit, moderation, reports

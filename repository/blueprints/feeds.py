@@ -124,10 +124,11 @@ def channel_links() -> dict:
     query = feed_params.query_string()
     feed_url = url_for(feed_endpoint, **request.view_args) + (f"?{query}" if query else "")
     # Exports and alerts take the whole search, the page's own filter included.
-    full = params.changed(sort="relevance")
+    full = params.changed(page=1)
     if fixed:
         full.filters[fixed] = [request.view_args["slug"]]
-    links = {"feed_url": feed_url, "feed_title": f"{SERVICE_NAME}: feed of this search", "search_query": full.query_string(),
+    links = {"feed_url": feed_url, "feed_title": f"{SERVICE_NAME}: feed of this search",
+             "search_query": full.changed(sort="relevance").query_string(), "export_query": full.query_string(),
              "alerts": "alerts.new" in current_app.view_functions,
              "exports": "exports.export" in current_app.view_functions}
     return {"search_channels": links, **{k: v for k, v in links.items() if k.startswith("feed")}}
@@ -135,4 +136,4 @@ def channel_links() -> dict:
 
 @bp.app_context_processor
 def _channels() -> dict:
-    return channel_links() if request else {}
+    return {"url_endpoints": current_app.view_functions, **(channel_links() if request else {})}
