@@ -10,6 +10,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, request, url_for
 from sqlalchemy import select
 
+from indexer.search import MAX_PER_PAGE
+
 from ..context import db_session, resources
 from ..models import Place
 from ..search_params import SearchParamError, SearchParams, parse_search_args
@@ -27,7 +29,8 @@ FINDER_PAGES = {"main.search": None, "browse.theme": "theme", "browse.place": "p
 
 
 def _limit() -> int:
-    return int(current_app.config["FEED_ENTRIES"])
+    # One page of the engine at most: a larger setting must not turn feeds into errors.
+    return max(1, min(int(current_app.config["FEED_ENTRIES"]), MAX_PER_PAGE))
 
 
 def _params(fixed: tuple[str, str] | None = None) -> SearchParams:

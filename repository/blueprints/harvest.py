@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, current_app, request, url_for
 from sqlalchemy import func, select
@@ -86,7 +87,7 @@ def sitemap_index():
     newest = session.scalar(select(func.max(PublicRecord.datestamp)).where(PublicRecord.public))
     parts = [f'<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="{SITEMAP_NS}">']
     for number in range(1, max(1, -(-count // SITEMAP_URLS)) + 1):
-        parts.append(f"<sitemap><loc>{url_for('harvest.sitemap', number=number, _external=True)}</loc>"
+        parts.append(f"<sitemap><loc>{escape(url_for('harvest.sitemap', number=number, _external=True))}</loc>"
                      + (f"<lastmod>{_w3c(newest)}</lastmod>" if newest else "") + "</sitemap>")
     parts.append("</sitemapindex>\n")
     return Response("\n".join(parts), content_type=XML)
@@ -107,7 +108,7 @@ def sitemap(number: int):
     if not rows and number > 1:
         return Response("No such sitemap.\n", status=404, content_type="text/plain; charset=utf-8")
     parts = [f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{SITEMAP_NS}">']
-    parts += [f"<url><loc>{url_for('items.show', item_id=item_id, _external=True)}</loc>"
+    parts += [f"<url><loc>{escape(url_for('items.show', item_id=item_id, _external=True))}</loc>"
               f"<lastmod>{_w3c(stamp)}</lastmod></url>" for item_id, stamp in rows]
     parts.append("</urlset>\n")
     return Response("\n".join(parts), content_type=XML)

@@ -10,11 +10,14 @@ import click
 from flask import current_app, url_for
 from sqlalchemy import update
 
+from indexer.search import BadRequest
+
 from ..context import resources
 from ..db import transaction
 from ..mail import send_mail
 from ..models import SavedSearch
 from ..models.base import utcnow
+from ..search_params import SearchParamError
 from ..services import alerts
 from ..services.feeds import describe
 from .database import with_database
@@ -69,7 +72,12 @@ def send_due_alerts(now: datetime | None = None) -> dict[str, int]:
                     counts["not ready"] += 1
                     continue
                 checked = saved.last_checked_at
-                result = alerts.digest(session, res.index, saved)
+                try:
+                    result = alerts.digest(session, res.index, saved)
+                except (SearchParamError, BadRequest) as error:
+                    # A search saved under older rules; its owner can save it again.
+                    log.error("saved search %s can no longer be run: %s", saved_id, error)
+                    raise _NotSent from error
                 # Claim the search, so two runs at once never send the same digest twice.
                 claimed = session.execute(update(SavedSearch).where(
                     SavedSearch.id == saved_id, SavedSearch.last_checked_at == checked).values(last_checked_at=now))
