@@ -107,8 +107,10 @@ def refresh(session: Session, item_ids: Iterable[int], now: datetime, *, initial
                     row.set_specs = stored_specs(set_specs(item))
                 changed += 1
             elif row is not None and row.exposed:
-                # Once public, now not: a deleted record. Its sets stay those it had when public.
-                if row.public or not initial:
+                # Once public, now not: a deleted record, dated when it went. Its sets stay those it
+                # had when public, and later changes to the hidden item leave it alone (they are
+                # none of the public's business, not even as a new datestamp).
+                if row.public:
                     row.public, row.datestamp = False, whole_second(now)
                     changed += 1
             elif item is not None and can_see_tombstone(None, item):

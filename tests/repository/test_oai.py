@@ -213,3 +213,33 @@ def test_text_that_xml_cannot_hold_is_dropped_not_fatal(tmp_path):
     answer = oai_app.test_client().get(f"/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:exchange.example.org:{item_id}")
     assert answer.status_code == 200
     assert b"<dc:title>Form feed in a title</dc:title>" in answer.data
+
+
+def test_changes_to_an_item_once_it_is_hidden_do_not_show_in_its_deleted_record(tmp_path):
+    from repository.services.deposits import set_named_readers
+
+    oai_app = _app(tmp_path)
+    item_id = _item(oai_app, title="Open, then restricted")
+    client = oai_app.test_client()
+    url = f"/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:exchange.example.org:{item_id}"
+    assert b'status="deleted"' not in client.get(url).data  # harvested while open
+    with oai_app.app_context(), transaction(resources().sessions) as session:
+        session.get(Item, item_id).access = "restricted"
+        from repository.services.changes import record_change
+
+        record_change(session, [item_id], "edited")
+    apply_changes(oai_app.extensions["repository"])
+    deleted = etree.fromstring(client.get(url).data).find(f".//{OAI}header")
+    assert deleted.get("status") == "deleted"
+    stamp = deleted.findtext(f"{OAI}datestamp")
+    time.sleep(1.1)
+    make_user(oai_app.extensions["repository"], "named@example.org")
+    with oai_app.app_context(), transaction(resources().sessions) as session:
+        set_named_readers(session, session.get(Item, item_id), ["named@example.org"])
+        session.get(Item, item_id).places = []
+        from repository.services.changes import record_change
+
+        record_change(session, [item_id], "edited")
+    apply_changes(oai_app.extensions["repository"])
+    again = etree.fromstring(client.get(url).data).find(f".//{OAI}header")
+    assert again.get("status") == "deleted" and again.findtext(f"{OAI}datestamp") == stamp
