@@ -64,7 +64,8 @@ def main() -> None:
                 with transaction(res.sessions) as session:
                     for _ in range(start, min(args.items, start + 500)):
                         create_item(session, ItemData(
-                            title=text(rng, 8), abstract=text(rng, 60), authors=[AuthorData(f"Author {rng.randint(1, 400)}")],
+                            title=text(rng, 8), abstract=text(rng, 60),
+                            authors=[AuthorData(f"Author {rng.randint(1, 400)}")],
                             year=rng.randint(2008, 2026), themes=rng.sample(THEMES, 2), places=[rng.choice(PLACES)],
                             access="restricted" if rng.random() < 0.1 else "open"))
             IndexFollower(res.sessions, res.index).catch_up()

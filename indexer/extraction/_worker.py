@@ -151,7 +151,7 @@ def _extract(conn: Connection, path: str, max_pages: int) -> str | None:
         return f"cannot read this PDF: {_short(exc)}"
     except RecursionError:
         return "damaged PDF: its structure loops back on itself"
-    except Exception as exc:  # noqa: BLE001  # pypdf raises many types, not all PyPdfError
+    except Exception as exc:  # pypdf raises many types, not all PyPdfError
         return f"damaged PDF: {_short(exc)}"
 
     conn.send(("head", page_count, _read_info(reader)))
@@ -174,7 +174,7 @@ def _extract(conn: Connection, path: str, max_pages: int) -> str | None:
             raise
         except RecursionError:
             error = "page structure loops back on itself"
-        except Exception as exc:  # noqa: BLE001  # one bad page loses that page only
+        except Exception as exc:  # one bad page loses that page only
             error = _short(exc)
         conn.send(("page", number, text, error, runs))
     return None
@@ -224,7 +224,7 @@ def _read_info(reader: Any) -> dict[str, str]:
     """Return the document information dictionary as short clean strings."""
     try:
         raw = reader.metadata
-    except Exception:  # noqa: BLE001  # a damaged info dictionary is not worth a rejection
+    except Exception:  # a damaged info dictionary is not worth a rejection
         return {}
     if not raw:
         return {}
@@ -236,7 +236,7 @@ def _read_info(reader: Any) -> dict[str, str]:
                 continue
             value = value.get_object() if hasattr(value, "get_object") else value
             text = " ".join(str(value).replace("\x00", "").split())[:_INFO_MAX]
-        except Exception:  # noqa: BLE001
+        except Exception:
             continue
         if name == "creation_date":
             text = _iso_date(text)

@@ -225,7 +225,7 @@ def _conclude(job: Job) -> Extraction:
         suggestion = suggest_metadata(
             job.info, job.pages, file_name=Path(job.path).name, font_runs=job.font_runs
         )
-    except Exception:  # noqa: BLE001  # a guess that fails must not lose the extraction
+    except Exception:  # a guess that fails must not lose the extraction
         suggestion = Suggestion()
     return Extraction(
         path=job.path,

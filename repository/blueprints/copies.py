@@ -67,8 +67,9 @@ def request_copy(item_id: int):
                 link = url_for("copies.decide", token=copies.decision_token(current_app.config["SECRET_KEY"], copy,
                                                                             decider), _external=True)
                 _mail(decider.email, f"Request for a copy of ‘{item.title}’",
-                      f"Hello {decider.name},\n\n{copy.name} <{copy.email}> asks for a copy of the file of ‘{item.title}’"
-                      f" ({url_for('items.show', item_id=item.id, _external=True)}).\n\nTheir reason:\n{copy.reason}\n\n"
+                      f"Hello {decider.name},\n\n{copy.name} <{copy.email}> asks for a copy of the file of "
+                      f"‘{item.title}’ ({url_for('items.show', item_id=item.id, _external=True)}).\n\n"
+                      f"Their reason:\n{copy.reason}\n\n"
                       f"To approve or refuse, open this link within {_days('COPY_DECISION_DAYS')} days:\n{link}\n\n"
                       f"If you approve, they get a link that downloads the file once within "
                       f"{_days('COPY_LINK_DAYS')} days.\n\n{SERVICE_NAME}\n")
@@ -131,7 +132,8 @@ def download(token: str):
     path = resources().files.path_for(copy.file.sha256)
     if not path.is_file():
         session.rollback()
-        return render_template("copies/link_invalid.html", reason="The file is missing; ask the repository's editors"), 404
+        return render_template("copies/link_invalid.html",
+                               reason="The file is missing; ask the repository's editors"), 404
     session.commit()
     return send_file(path, mimetype="application/pdf", as_attachment=True,
                      download_name=download_name(copy.item, "pdf"), max_age=0)

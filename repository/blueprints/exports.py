@@ -8,7 +8,8 @@ from indexer.search import MAX_RESULTS_DEPTH, BadRequest
 
 from ..context import db_session, resources
 from ..search_params import SearchParamError, parse_search_args
-from ..services.exports import FORMATS, export as export_items, result_items
+from ..services.exports import FORMATS, result_items
+from ..services.exports import export as export_items
 from .common import current_reader, current_user_record
 from .finder import bad_request_page
 

@@ -47,7 +47,8 @@ def _argument_problem(args) -> tuple[str, str] | None:
         if len(values) > 1:
             return ("badVerb" if key == "verb" else "badArgument"), f"The argument '{xml_text(key)[:40]}' is repeated."
         if len(values[0]) > MAX_ARGUMENT or len(key) > 100 or xml_text(values[0]) != values[0] or xml_text(key) != key:
-            return "badArgument", f"The argument '{xml_text(key)[:40]}' is too long or holds characters XML cannot carry."
+            return "badArgument", (f"The argument '{xml_text(key)[:40]}' is too long or holds characters "
+                                   "XML cannot carry.")
     return None
 
 

@@ -120,7 +120,9 @@ def saved_search_for_token(session: Session, secret: str, token: str, max_age: t
         raise AlertError("This link has expired") from None
     except BadSignature:
         raise AlertError("This link is not valid") from None
-    saved = find_saved_search(session, data.get("s", 0)) if isinstance(data, dict) and isinstance(data.get("s"), int) else None
+    saved = None
+    if isinstance(data, dict) and isinstance(data.get("s"), int):
+        saved = find_saved_search(session, data["s"])
     if saved is None or saved.user_id != data.get("u"):
         raise AlertError("This saved search has already been removed")
     return saved

@@ -94,7 +94,8 @@ def refresh(session: Session, item_ids: Iterable[int], now: datetime, *, initial
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
         items = _load(session, chunk)
-        rows = {row.item_id: row for row in session.scalars(select(PublicRecord).where(PublicRecord.item_id.in_(chunk)))}
+        known = session.scalars(select(PublicRecord).where(PublicRecord.item_id.in_(chunk)))
+        rows = {row.item_id: row for row in known}
         for item_id in chunk:
             item, row = items.get(item_id), rows.get(item_id)
             if is_public(item):
@@ -118,7 +119,8 @@ def refresh(session: Session, item_ids: Iterable[int], now: datetime, *, initial
                 # naming no set, since what it is filed under now was never checked as public.
                 stamp = whole_second((item.withdrawn_at or now) if initial else now)
                 if row is None:
-                    session.add(PublicRecord(item_id=item_id, datestamp=stamp, public=False, exposed=True, set_specs=""))
+                    session.add(PublicRecord(item_id=item_id, datestamp=stamp, public=False, exposed=True,
+                                             set_specs=""))
                 else:
                     row.public, row.exposed, row.datestamp = False, True, stamp
                 changed += 1

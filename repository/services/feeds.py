@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from indexer.search import IndexStore
 
 from ..models import ITEM_TYPES, Event, Item, Place, PublicRecord, Theme
-from ..models.items import item_places
 from ..models.base import utcnow
+from ..models.items import item_places
 from ..search_params import SearchParams
 from .access import principals_for
 from .exposure import public_clause, whole_second

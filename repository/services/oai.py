@@ -189,7 +189,8 @@ class Repository:
         names = {f"type:{value}": f"Type: {ITEM_TYPES.get(value, value)}" for value in slugs.get("type", [])}
         for kind, model in (("theme", Theme), ("seminar", Event), ("place", Place)):
             if slugs.get(kind):
-                for slug, name in self.session.execute(select(model.slug, model.name).where(model.slug.in_(slugs[kind]))):
+                rows = self.session.execute(select(model.slug, model.name).where(model.slug.in_(slugs[kind])))
+                for slug, name in rows:
                     names[f"{kind}:{slug}"] = f"{SET_KINDS[kind]}: {name}"
         return names
 

@@ -113,8 +113,11 @@ def report(session: Session, first: str, last: str) -> dict[str, list[ReportRow]
         .outerjoin(item_places, item_places.c.item_id == UsageEvent.item_id)
         .outerjoin(Place, Place.id == item_places.c.place_id).where(*period)
         .group_by(Place.name, UsageEvent.kind).order_by(Place.name))
-    ordered = lambda rows: sorted(rows, key=lambda row: (row.label == NONE, -(row.views + row.downloads), row.label))
-    return {"month": _rows(by_month), "theme": ordered(_rows(by_theme)), "place": ordered(_rows(by_place))}
+    def busiest_first(rows):
+        return sorted(rows, key=lambda row: (row.label == NONE, -(row.views + row.downloads), row.label))
+
+    return {"month": _rows(by_month), "theme": busiest_first(_rows(by_theme)),
+            "place": busiest_first(_rows(by_place))}
 
 
 def report_table(session: Session, first: str, last: str) -> list[tuple[str, str, str, int, int]]:

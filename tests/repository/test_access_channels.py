@@ -19,7 +19,6 @@ import pytest
 from lxml import etree
 from sqlalchemy import delete, select
 
-from repository.context import resources
 from repository.db import transaction
 from repository.models import SavedSearch, SavedSearchItem
 from repository.models.base import utcnow
@@ -28,13 +27,30 @@ from repository.services import alerts
 from repository.services.accounts import get_user_by_email
 from tests.mailbox import body_of, smtp_server
 
-from .test_access_matrix import (DOWNLOADS, LEVELS, OPENS_PAGE, SEES_RECORD, USERS, Level, _client, _text,
-                                 matrix)  # noqa: F401  (matrix is the module's fixture)
+from .test_access_matrix import (
+    DOWNLOADS,
+    LEVELS,
+    OPENS_PAGE,
+    SEES_RECORD,
+    USERS,
+    Level,
+    _client,
+    _text,
+    build_matrix,
+)
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 PUBLIC = SEES_RECORD["open"] & SEES_RECORD["embargoed"]  # everyone
 PUBLIC_LEVELS = {level.name for level in LEVELS if "anonymous" in SEES_RECORD[level.name]}
 CASES = [(level, who) for level in LEVELS for who in USERS]
+
+
+@pytest.fixture(scope="module")
+def matrix(tmp_path_factory):
+    """The access matrix's app and items, built afresh for this module."""
+    app, ids = build_matrix(tmp_path_factory.mktemp("matrix"))
+    yield app, ids
+    app.extensions["repository"].engine.dispose()
 
 
 def _slug(level: Level) -> str:
@@ -48,7 +64,7 @@ def digests(matrix):
     res = app.extensions["repository"]
     with app.app_context():
         with transaction(res.sessions) as session:
-            for who, spec in USERS.items():
+            for spec in USERS.values():
                 if spec:
                     user = get_user_by_email(session, spec[0])
                     alerts.save_search(session, res.index, user, parse_search_args({"q": "families"}),

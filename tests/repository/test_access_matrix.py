@@ -26,7 +26,6 @@ from repository.services.access import principals_for
 from repository.services.accounts import get_user_by_email
 from repository.services.deposits import set_named_readers
 from repository.services.items import AuthorData, ItemData, attach_file, create_item
-
 from tests.conftest import apply_changes
 
 from .people import PASSWORD, make_pdf, make_user
@@ -88,17 +87,15 @@ DOWNLOADS = {
 REACHES_TEXT = {**SEES_RECORD, "embargoed": set()}
 
 
-@pytest.fixture(scope="module")
-def matrix(tmp_path_factory):
-    """One app holding an item at every level, plus an open anchor item; built once."""
-    folder = tmp_path_factory.mktemp("matrix")
+def build_matrix(folder):
+    """Return (app, {level name: item id}): an item at every level, plus an open anchor item, in `folder`."""
     app = create_app({"TESTING": True, "SECRET_KEY": "t", "WTF_CSRF_ENABLED": False, "INDEX_LOCK_TIMEOUT": 5.0},
                      instance_path=folder / "instance")
     ids: dict[str, int] = {}
     with app.app_context():
         prepare_database()
         res = resources()
-        for name, spec in USERS.items():
+        for spec in USERS.values():
             if spec:
                 email, role, organisation = spec
                 make_user(res, email, role, organisation=organisation)
@@ -124,8 +121,16 @@ def matrix(tmp_path_factory):
         apply_changes(app.extensions["repository"])  # the withdrawn item is searchable for a moment, as in real life
         with transaction(res.sessions) as session:
             moderation.withdraw(session, session.get(Item, ids["withdrawn"]),
-                                get_user_by_email(session, "editor@example.org"), "Withdrawn for the access matrix test.")
+                                get_user_by_email(session, "editor@example.org"),
+                                "Withdrawn for the access matrix test.")
         apply_changes(app.extensions["repository"])
+    return app, ids
+
+
+@pytest.fixture(scope="module")
+def matrix(tmp_path_factory):
+    """The matrix's app and item ids, built once for the module."""
+    app, ids = build_matrix(tmp_path_factory.mktemp("matrix"))
     yield app, ids
     app.extensions["repository"].engine.dispose()
 

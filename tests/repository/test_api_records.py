@@ -9,7 +9,6 @@ from openapi_core import OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
 from openapi_spec_validator import validate
 
-from repository.context import resources
 from repository.db import transaction
 from repository.models import Item
 from repository.services import moderation

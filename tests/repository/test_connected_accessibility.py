@@ -37,7 +37,8 @@ def site(tmp_path_factory):
         with transaction(res.sessions) as session:
             owner = get_user_by_email(session, "owner@example.org")
             for name, access in (("open", "open"), ("embargoed", "embargoed")):
-                pdf = make_pdf(folder / f"{name}.pdf", [f"Domestic abuse and information sharing in Blackpool ({name})."])
+                pdf = make_pdf(folder / f"{name}.pdf",
+                               [f"Domestic abuse and information sharing in Blackpool ({name})."])
                 item = create_item(session, ItemData(
                     title=f"Sharing information about domestic abuse ({name})", authors=[AuthorData("Olive Owner")],
                     access=access, embargo_until=date(2099, 1, 1) if access == "embargoed" else None,

@@ -29,8 +29,10 @@ def _feed(client, url: str):
 def blackpool(make_item):
     """Items on domestic abuse in Blackpool (some dated, some only a year), and others that must not show."""
     ids = {
-        "2014": make_item(title="Refuges in Blackpool 2014", year=2014, themes=["domestic-abuse"], places=["Blackpool"]),
-        "2016-03": make_item(title="MARAC review", date=date(2016, 3, 1), themes=["domestic-abuse"], places=["Blackpool"]),
+        "2014": make_item(title="Refuges in Blackpool 2014", year=2014, themes=["domestic-abuse"],
+                          places=["Blackpool"]),
+        "2016-03": make_item(title="MARAC review", date=date(2016, 3, 1), themes=["domestic-abuse"],
+                             places=["Blackpool"]),
         "2016-09": make_item(title="Health visitors and abuse", date=date(2016, 9, 1), themes=["domestic-abuse"],
                              places=["Blackpool"], abstract="What health visitors share."),
         "2015": make_item(title="Police notifications", year=2015, themes=["domestic-abuse"], places=["Blackpool"]),
@@ -101,5 +103,6 @@ def test_pages_link_to_their_feeds(client, blackpool):
 
 
 def test_bad_feed_parameters_get_a_400(client):
-    for url in ("/search.atom?page=0", "/search.atom?from=abc", "/search.atom?q=" + "x" * 600, "/search.atom?sort=best"):
+    for url in ("/search.atom?page=0", "/search.atom?from=abc", "/search.atom?q=" + "x" * 600,
+                "/search.atom?sort=best"):
         assert client.get(url).status_code == 400, url

@@ -210,7 +210,8 @@ def test_post_requests_are_answered_like_get(oai_app, collection):
 def test_text_that_xml_cannot_hold_is_dropped_not_fatal(tmp_path):
     oai_app = _app(tmp_path)
     item_id = _item(oai_app, title="Form\x0c feed\x01 in a title", abstract="Bell \x07 text")
-    answer = oai_app.test_client().get(f"/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:exchange.example.org:{item_id}")
+    answer = oai_app.test_client().get(
+        f"/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:exchange.example.org:{item_id}")
     assert answer.status_code == 200
     assert b"<dc:title>Form feed in a title</dc:title>" in answer.data
 
