@@ -46,7 +46,8 @@ def item_record(item: Item, user) -> dict:
     return {
         "id": item.id, "title": item.title, "type": item.type, "type_label": item.type_label,
         "abstract": item.abstract, "summary": item.summary, "year": item.year, "date": _date(item.date),
-        "language": item.language, "licence": item.licence, "access": item.access,
+        "language": item.language, "licence": item.licence, "licence_label": item.licence_label,
+        "access": item.access,
         "embargo_until": _date(item.embargo_until) if not text_is_open(item) else None,
         "status": item.status, "url": page, "file_url": pdf, "file_available": pdf is not None,
         "authors": [{"name": a.name, "affiliation": a.affiliation, "orcid": a.orcid} for a in item.authors],

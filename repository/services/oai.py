@@ -110,7 +110,7 @@ class Repository:
             "language": [item.language or "en"],
             "coverage": [place.name for place in item.places],
             "relation": [item.event.name] if item.event else [],
-            "rights": [RIGHTS.get(item.access, item.access)] + ([item.licence] if item.licence else []),
+            "rights": [RIGHTS.get(item.access, item.access)] + ([item.licence_label] if item.licence else []),
         }
         if item.current_file is not None and can_read_text(None, item):
             values["identifier"].append(self.settings.file_url(item.id))

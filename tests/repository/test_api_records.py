@@ -10,7 +10,7 @@ from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAP
 from openapi_spec_validator import validate
 
 from repository.db import transaction
-from repository.models import Item
+from repository.models import ACCESS_LEVELS, ITEM_TYPES, LICENCES, STATUSES, Item
 from repository.services import moderation
 from repository.services.accounts import get_user_by_email
 
@@ -25,6 +25,14 @@ def described(demo_app):
     return OpenAPI.from_dict(document)
 
 
+def test_the_description_names_the_models_own_values(demo_client):
+    """The item schema's types, access levels and statuses are the model's, so neither drifts from the other."""
+    item = json.loads(demo_client.get("/api/v1/openapi.json").data)["components"]["schemas"]["Item"]["properties"]
+    assert item["type"]["enum"] == list(ITEM_TYPES)
+    assert item["access"]["enum"] == list(ACCESS_LEVELS)
+    assert item["status"]["enum"] == list(STATUSES)
+
+
 def _checked(described, client, url: str, status: int = 200) -> dict:
     response = client.get(url)
     assert response.status_code == status, url
@@ -36,14 +44,17 @@ def _checked(described, client, url: str, status: int = 200) -> dict:
 def test_every_demo_item_answers_as_described(demo_client, described):
     found = _checked(described, demo_client, "/api/v1/search?per_page=100")
     assert found["total"] >= 30
+    licences = set()
     for row in found["results"]:
         record = _checked(described, demo_client, f"/api/v1/items/{row['id']}")
         assert record["id"] == row["id"] and record["title"] == row["title"]
         assert [t["slug"] for t in record["themes"]] == row["themes"]
         assert record["citation"]["bibtex"].startswith("@") and "ER  - " in record["citation"]["ris"]
         assert set(record["usage"]) == {"views", "downloads"}
+        licences.add((record["licence"], record["licence_label"]))
         if record["file_available"]:
             assert demo_client.get(record["file_url"]).data.startswith(b"%PDF")
+    assert licences and licences <= set(LICENCES.items())  # the demo's licences: each a code and its name
 
 
 def test_themes_places_and_events_answer_as_described(demo_client, described):

@@ -14,7 +14,7 @@ from repository import create_app
 from repository.commands.database import prepare_database
 from repository.context import resources
 from repository.db import transaction
-from repository.models import Item
+from repository.models import LICENCES, Item
 from repository.services import moderation
 from repository.services.accounts import get_user_by_email
 from tests.browser import LiveServer
@@ -57,7 +57,7 @@ def _withdraw(app, item_id: int) -> None:
 def _collection(oai_app) -> dict[str, int]:
     """Add seven open items, one embargoed, one registered, one restricted, one draft, and two withdrawn."""
     ids = {f"open{n}": _item(oai_app, title=f"Open paper number {n}", themes=["domestic-abuse"],
-                              places=["Blackpool" if n % 2 else "Leeds"]) for n in range(7)}
+                              places=["Blackpool" if n % 2 else "Leeds"], licence="CC-BY-4.0") for n in range(7)}
     ids["embargoed"] = _item(oai_app, title="An embargoed report", access="embargoed", embargo_until=date(2099, 1, 1))
     ids["registered"] = _item(oai_app, title="For members only", access="registered", places=["Grimsditch"])
     ids["restricted"] = _item(oai_app, title="Refuge referrals in Ostrapel", access="restricted",
@@ -120,6 +120,7 @@ def test_a_real_harvester_gets_every_public_record_and_the_withdrawn_one_as_dele
     assert paper["coverage"] == ["Blackpool"] and "Domestic abuse" in paper["subject"][0]
     assert paper["identifier"][0].endswith(f"/items/{collection['open1']}")
     assert "info:eu-repo/semantics/openAccess" in paper["rights"]
+    assert LICENCES["CC-BY-4.0"] in paper["rights"]  # the licence by name, not its code
     assert "info:eu-repo/semantics/embargoedAccess" in live[collection["embargoed"]].metadata["rights"]
     assert "theme:domestic-abuse" in live[collection["open1"]].header.setSpecs
 
