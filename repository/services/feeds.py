@@ -9,9 +9,9 @@ from feedgen.feed import FeedGenerator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from indexer.search import IndexStore
+from indexer.search import BY_PARAM, IndexStore
 
-from ..models import ITEM_TYPES, Event, Item, Place, PublicRecord, Theme
+from ..models import ACCESS_LEVELS, ITEM_TYPES, Event, Item, Place, PublicRecord, Theme
 from ..models.base import utcnow
 from ..models.items import item_places
 from ..search_params import SearchParams
@@ -20,8 +20,10 @@ from .exposure import public_clause, whole_second
 from .oai import xml_text
 from .search import reader_for, run_search
 
-# The URL parameters a feed or an alert describes in words, and where their labels come from.
-LABELLED = {"theme": ("theme", Theme), "place": ("place", Place), "event": ("seminar", Event)}
+# The filters whose values are slugs, and the model that names them.
+NAMED_BY = {"theme": Theme, "place": Place, "event": Event}
+# The filters whose values are codes, and their names.
+CODES = {"type": ITEM_TYPES, "access": ACCESS_LEVELS}
 
 
 def public_newest(session: Session, store: IndexStore, params: SearchParams, limit: int) -> list[Item]:
@@ -47,12 +49,12 @@ def describe(session: Session, params: SearchParams) -> str:
     """Return a search in words: 'domestic abuse', theme Families, place Blackpool."""
     parts = [f"‘{params.q}’"] if params.q else []
     for name, values in params.filters.items():
-        label, model = LABELLED.get(name, (name, None))
-        names = dict(ITEM_TYPES) if name == "type" else {}
+        names = dict(CODES.get(name, {}))
+        model = NAMED_BY.get(name)
         if model is not None and values:
             known = public_places(session, values) if model is Place else values
             names = dict(session.execute(select(model.slug, model.name).where(model.slug.in_(known))).all())
-        parts.append(f"{label} " + " or ".join(names.get(value, value) for value in values))
+        parts.append(f"{BY_PARAM[name].title.lower()} " + " or ".join(names.get(value, value) for value in values))
     if params.year_from is not None or params.year_to is not None:
         parts.append(f"years {params.year_from or '…'} to {params.year_to or '…'}")
     return ", ".join(parts) if parts else "everything"

@@ -106,3 +106,9 @@ def test_bad_feed_parameters_get_a_400(client):
     for url in ("/search.atom?page=0", "/search.atom?from=abc", "/search.atom?q=" + "x" * 600,
                 "/search.atom?sort=best"):
         assert client.get(url).status_code == 400, url
+
+
+def test_a_feed_names_its_search_in_words(client, blackpool):
+    title = _feed(client, "/search.atom?q=visitors&type=case_study&type=paper&access=open&from=2015").feed.title
+    assert title == ("Information Sharing Exchange: search for ‘visitors’, type Case study or Seminar paper, "
+                     "access Open to everyone, years 2015 to …")
