@@ -24,8 +24,9 @@ from .templating import SERVICE_NAME
 bp = Blueprint("feeds", __name__)
 
 ATOM = "application/atom+xml; charset=utf-8"
-# The pages whose search a feed, an export or an alert can follow, and the filter each page fixes.
-FINDER_PAGES = {"main.search": None, "browse.theme": "theme", "browse.place": "place", "browse.event": "event"}
+# The pages whose search a feed, an export or an alert can follow: the filter each page fixes, and its feed.
+FINDER_PAGES = {"main.search": (None, "feeds.search"), "browse.theme": ("theme", "feeds.theme"),
+                "browse.place": ("place", "feeds.place"), "browse.event": ("event", "feeds.event")}
 
 
 def _limit() -> int:
@@ -118,9 +119,7 @@ def channel_links() -> dict:
         params = parse_search_args(request.args, allow_per_page=False)
     except SearchParamError:
         return {}
-    fixed = FINDER_PAGES[endpoint]
-    feed_endpoint = {"main.search": "feeds.search", "browse.theme": "feeds.theme", "browse.place": "feeds.place",
-                     "browse.event": "feeds.event"}[endpoint]
+    fixed, feed_endpoint = FINDER_PAGES[endpoint]
     feed_params = params.changed(sort="relevance")
     if fixed:
         feed_params.filters.pop(fixed, None)
