@@ -13,6 +13,7 @@ from ..search_params import SearchParamError, parse_search_args
 from ..security import csrf
 from ..services import alerts
 from ..services.feeds import describe
+from .common import show_error
 from .finder import bad_request_page
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
@@ -43,7 +44,7 @@ def new():
             session.commit()
         except alerts.AlertError as error:
             session.rollback()
-            form.name.errors = [*form.name.errors, str(error)]
+            show_error(form, error, default="name")
         else:
             note = "" if user.email_confirmed_at else " Emails start once you have confirmed your email address."
             flash(f"Search saved. We will email you {saved.frequency_label.lower()} when new items match it.{note}",

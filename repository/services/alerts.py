@@ -23,6 +23,7 @@ from ..models import FREQUENCIES, Item, SavedSearch, SavedSearchItem, User
 from ..models.base import utcnow
 from ..search_params import SearchParams, parse_search_args
 from .access import can_view, principals_for
+from .errors import FieldError
 from .search import reader_for, run_search
 
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
@@ -33,7 +34,7 @@ DIGEST_LISTED = 50  # items listed in one mail; the rest are counted, with a lin
 _SALT = "alert-unsubscribe"
 
 
-class AlertError(ValueError):
+class AlertError(FieldError):
     """A saved search that cannot be made or found; the message is fit to show."""
 
 
@@ -69,9 +70,9 @@ def save_search(session: Session, store: IndexStore, user: User, params: SearchP
                 frequency: str) -> SavedSearch:
     """Save a search for `user`; what matches it now is known, so only later matches are mailed."""
     if frequency not in FREQUENCIES:
-        raise AlertError("Choose how often to be told: daily or weekly")
+        raise AlertError("Choose how often to be told: daily or weekly", field="frequency")
     if not name.strip():
-        raise AlertError("Enter a name for this search")
+        raise AlertError("Enter a name for this search", field="name")
     count = len(saved_searches_of(session, user))
     if count >= MAX_SAVED:
         raise AlertError(f"You already have {MAX_SAVED} saved searches; remove one first")
