@@ -17,7 +17,6 @@ from ..db import transaction
 from ..mail import send_mail
 from ..models import SavedSearch
 from ..models.base import utcnow
-from ..search_params import SearchParamError
 from ..services import alerts
 from ..services.feeds import describe
 from .database import with_database
@@ -74,7 +73,7 @@ def send_due_alerts(now: datetime | None = None) -> dict[str, int]:
                 checked = saved.last_checked_at
                 try:
                     result = alerts.digest(session, res.index, saved)
-                except (SearchParamError, BadRequest) as error:
+                except BadRequest as error:
                     # A search saved under older rules; its owner can save it again.
                     log.error("saved search %s can no longer be run: %s", saved_id, error)
                     raise _NotSent from error
