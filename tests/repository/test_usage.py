@@ -41,10 +41,13 @@ def paper(make_item):
 
 
 def test_views_and_downloads_move_for_people_and_not_for_crawlers(app, paper):
+    # Figures are read back as a crawler sees the page, which counts nothing, so no step
+    # of the test depends on how quickly the one before it ran.
+    looker = _reader(app, "203.0.113.9", CRAWLERS[0])
     first = _reader(app, "192.0.2.10")
     assert _figures(first, paper) == (1, 0)  # this view counts itself
     assert first.get(f"/items/{paper}/file.pdf").status_code == 200
-    assert _figures(first, paper) == (1, 1)  # a second view within 30 s is the same click
+    assert _figures(looker, paper) == (1, 1)
     second = _reader(app, "198.51.100.7")
     assert _figures(second, paper) == (2, 1)
     assert second.get(f"/items/{paper}/file.pdf").status_code == 200
@@ -55,7 +58,7 @@ def test_views_and_downloads_move_for_people_and_not_for_crawlers(app, paper):
     # HEAD requests and prefetches are not reading either.
     _reader(app, "192.0.2.99").head(f"/items/{paper}")
     _reader(app, "192.0.2.98").get(f"/items/{paper}", headers={"Sec-Purpose": "prefetch"})
-    assert _figures(_reader(app, "192.0.2.10"), paper) == (2, 2)
+    assert _figures(looker, paper) == (2, 2)
 
 
 def test_a_double_click_within_thirty_seconds_counts_once(res, paper):
