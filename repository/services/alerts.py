@@ -9,7 +9,7 @@ digest is searched afresh with the owner's reader as it is when the mail is sent
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from urllib.parse import parse_qsl
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -20,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 from indexer.search import MAX_PER_PAGE, MAX_RESULTS_DEPTH, IndexStore
 
 from ..models import FREQUENCIES, Item, SavedSearch, SavedSearchItem, User
-from ..models.base import utcnow
+from ..models.base import as_utc, utcnow
 from ..search_params import SearchParams, parse_search_args
 from .access import can_view, principals_for
 from .errors import FieldError
@@ -36,10 +36,6 @@ _SALT = "alert-unsubscribe"
 
 class AlertError(FieldError):
     """A saved search that cannot be made or found; the message is fit to show."""
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
 
 
 def canonical_query(params: SearchParams) -> str:
@@ -131,7 +127,7 @@ def saved_search_for_token(session: Session, secret: str, token: str, max_age: t
 
 def is_due(saved: SavedSearch, now: datetime) -> bool:
     """Return True when a saved search's period has passed since it was last checked."""
-    return _aware(saved.last_checked_at) <= now - PERIODS.get(saved.frequency, PERIODS["weekly"]) + SLACK
+    return as_utc(saved.last_checked_at) <= now - PERIODS.get(saved.frequency, PERIODS["weekly"]) + SLACK
 
 
 @dataclass

@@ -10,7 +10,7 @@ audit log.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..models import CopyRequest, Item, User
-from ..models.base import utcnow
+from ..models.base import as_utc, utcnow
 from . import audit
 from .access import can_read_text, can_view, is_depositor, is_editor
 
@@ -28,10 +28,6 @@ _DOWNLOAD_SALT = "copy-download"
 
 class CopyError(ValueError):
     """A request or decision that cannot go ahead; the message is fit to show."""
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
 
 
 def may_request(user: Any, item: Item) -> bool:
@@ -137,7 +133,7 @@ def claim_download(session: Session, secret: str, token: str, max_age: timedelta
         raise CopyError("This link is not valid")
     if copy.used_at is not None:
         raise CopyError("This link has already been used")
-    if _aware(copy.link_expires_at) is None or _aware(copy.link_expires_at) <= now:
+    if as_utc(copy.link_expires_at) is None or as_utc(copy.link_expires_at) <= now:
         raise CopyError("This link has expired")
     if copy.item.status != "published" or copy.file is None:
         raise CopyError("This item's file can no longer be sent")

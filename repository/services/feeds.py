@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 
 from feedgen.feed import FeedGenerator
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from indexer.search import BY_PARAM, IndexStore
 
 from ..models import ACCESS_LEVELS, ITEM_TYPES, Event, Item, Place, PublicRecord, Theme
-from ..models.base import utcnow
+from ..models.base import as_utc, utcnow
 from ..models.items import item_places
 from ..search_params import SearchParams
 from .access import principals_for
@@ -65,10 +65,6 @@ def _stamps(session: Session, ids: list[int]) -> dict[int, datetime]:
     return {item_id: whole_second(stamp) for item_id, stamp in rows}
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
-
-
 def atom(session: Session, items: list[Item], *, title: str, feed_url: str, page_url: str,
          item_url: Callable[[int], str]) -> bytes:
     """Return an Atom document listing `items` in the order given."""
@@ -83,7 +79,7 @@ def atom(session: Session, items: list[Item], *, title: str, feed_url: str, page
     for item in items:
         entry = feed.add_entry(order="append")
         url = item_url(item.id)
-        published = _aware(item.published_at) or _aware(item.created_at) or utcnow()
+        published = as_utc(item.published_at) or as_utc(item.created_at) or utcnow()
         updated = stamps.get(item.id) or whole_second(published)
         newest = max(newest, updated) if newest else updated
         entry.id(url)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Callable
 from urllib.parse import parse_qsl, quote, unquote, urlencode
 
@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import ITEM_TYPES, Event, Item, Place, PublicRecord, Theme
-from ..models.base import utcnow
+from ..models.base import as_utc, utcnow
 from .access import can_read_text
 from .citations import PUBLISHER
 from .exposure import is_public, whole_second
@@ -63,10 +63,6 @@ class OaiSettings:
 def _naive(moment: datetime) -> datetime:
     """Return a UTC moment without tzinfo, as the library writes datestamps."""
     return whole_second(moment).replace(tzinfo=None)
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
 
 
 class Repository:
@@ -144,7 +140,7 @@ class Repository:
         earliest = self.session.scalar(select(func.min(PublicRecord.datestamp)).where(PublicRecord.exposed))
         self._identify = common.Identify(
             repositoryName=self.settings.name, baseURL=self.settings.base_url, protocolVersion="2.0",
-            adminEmails=self.settings.admin_emails, earliestDatestamp=_naive(_aware(earliest) or utcnow()),
+            adminEmails=self.settings.admin_emails, earliestDatestamp=_naive(as_utc(earliest) or utcnow()),
             deletedRecord="persistent", granularity="YYYY-MM-DDThh:mm:ssZ", compression=["identity"],
             toolkit_description=False)
         return self._identify
@@ -214,11 +210,11 @@ class Repository:
             query = self._decode(kw["resumptionToken"])
         else:
             query = {key: kw[key] for key in ("metadataPrefix", "set", "from_", "until") if kw.get(key) is not None}
-            query["from_"] = _aware(query.get("from_"))
-            if query["from_"] and query.get("until") and query["from_"] > _aware(query["until"]):
+            query["from_"] = as_utc(query.get("from_"))
+            if query["from_"] and query.get("until") and query["from_"] > as_utc(query["until"]):
                 raise error.BadArgumentError("'from' is later than 'until'.")
             # Frozen at the start, so the harvest is a snapshot: later changes come next time.
-            query["until"] = _aware(query.get("until")) or utcnow()
+            query["until"] = as_utc(query.get("until")) or utcnow()
             query["cursor"], query["after"] = 0, 0
         self._check_prefix(query.get("metadataPrefix"))
         spec = query.get("set")
@@ -272,8 +268,8 @@ class Repository:
         try:
             return {
                 "metadataPrefix": fields["metadataPrefix"], "set": fields.get("set"),
-                "from_": _aware(datestamp_to_datetime(fields["from_"])) if "from_" in fields else None,
-                "until": _aware(datestamp_to_datetime(fields["until"])),
+                "from_": as_utc(datestamp_to_datetime(fields["from_"])) if "from_" in fields else None,
+                "until": as_utc(datestamp_to_datetime(fields["until"])),
                 "cursor": int(fields["cursor"]), "after": int(fields["after"]),
             }
         except (KeyError, ValueError, error.DatestampError, BadSignature):
