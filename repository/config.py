@@ -38,6 +38,16 @@ DEFAULTS: dict[str, object] = {
     "SIGNIN_WINDOW_MINUTES": 15,  # the window those failures are counted in, and the pause
     "PROXY_COUNT": 0,  # reverse proxies in front of the app whose X-Forwarded-For is trusted
     "EMBARGO_CHECK_SECONDS": 300,  # how often the indexer service lifts ended embargoes; 0 turns it off
+    "SITE_URL": "http://127.0.0.1:5000",  # the site's public address, for links in mail sent by commands
+    "OAI_NAMESPACE": None,  # the host in OAI-PMH identifiers (oai:HOST:ID); unset: the host the request came to
+    "OAI_ADMIN_EMAIL": None,  # the address OAI-PMH Identify gives; unset: MAIL_FROM
+    "OAI_BATCH_SIZE": 100,  # records per OAI-PMH list response before a resumption token
+    "FEED_ENTRIES": 50,  # entries in an Atom feed
+    "EXPORT_MAX": 1000,  # results a CSV, RIS or BibTeX export of a search holds at most
+    "ALERT_LINK_DAYS": 90,  # how long the unsubscribe link in an alert mail works
+    "COPY_DECISION_DAYS": 14,  # how long the approve/refuse link mailed to a depositor works
+    "COPY_LINK_DAYS": 7,  # how long the download link of an approved copy works (it works once)
+    "COPY_REQUESTS_PER_DAY": 20,  # requests for a copy of one item accepted per day (the rest wait)
 }
 
 # Settings that may come from the environment as REPOSITORY_<NAME> (DATABASE_URL also bare).

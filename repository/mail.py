@@ -10,8 +10,8 @@ from typing import Mapping
 log = logging.getLogger("repository.mail")
 
 
-def send_mail(config: Mapping, to: str, subject: str, body: str) -> bool:
-    """Send a plain-text message; return False when it went to the log instead.
+def send_mail(config: Mapping, to: str, subject: str, body: str, *, headers: Mapping[str, str] | None = None) -> bool:
+    """Send a plain-text message (with any extra `headers`); return False when it went to the log instead.
 
     With no MAIL_SERVER configured the whole message is logged at WARNING level, so the
     operator of a small installation can pass a password-reset link on by hand.
@@ -20,6 +20,8 @@ def send_mail(config: Mapping, to: str, subject: str, body: str) -> bool:
     message["From"] = config.get("MAIL_FROM") or "repository@localhost"
     message["To"] = to
     message["Subject"] = subject
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
     server = config.get("MAIL_SERVER")
     if not server:

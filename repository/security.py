@@ -53,7 +53,7 @@ def _add_headers(response):
     if current_app.config.get("SESSION_COOKIE_SECURE"):
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     # Pages that depend on who is signed in must not be kept by shared caches.
-    if request.endpoint and request.blueprint in ("accounts", "deposit", "moderation"):
+    if request.endpoint and request.blueprint in ("accounts", "deposit", "moderation", "alerts", "copies", "reports"):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
 

@@ -5,16 +5,16 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Register every blueprint on `app`."""
-    from . import api, browse, items, main
+    from . import api, api_records, browse, exports, feeds, harvest, items, main
     from .errors import register_error_pages
     from .templating import configure_templates
 
     configure_templates(app)
     register_error_pages(app)
-    for module in (main, browse, items, api):
+    for module in (main, browse, items, api, api_records, harvest, feeds, exports):
         app.register_blueprint(module.bp)
 
-    from . import accounts, deposit, moderation
+    from . import accounts, alerts, copies, deposit, moderation, reports
 
-    for module in (accounts, deposit, moderation):
+    for module in (accounts, deposit, moderation, alerts, reports, copies):
         app.register_blueprint(module.bp)

@@ -11,6 +11,7 @@ from ..services.citations import download_name, highwire_tags, to_bibtex, to_ris
 from ..services.items import find_item
 from ..services.search import passages_in_item, related_items
 from .common import current_reader, current_user_record
+from .reports import count_use
 
 bp = Blueprint("items", __name__, url_prefix="/items")
 
@@ -33,6 +34,7 @@ def show(item_id: int):
             return render_template("items/withdrawn.html", item=item, editor=is_editor(user)), 410
         abort(404)
     item = _visible_item(item_id)
+    figures = count_use(item, "view") if item.status == "published" else None
     readable = can_read_text(user, item)
     pdf_url = url_for("items.download", item_id=item.id, _external=True) if readable and item.current_file else None
     page_url = url_for("items.show", item_id=item.id, _external=True)
@@ -49,7 +51,7 @@ def show(item_id: int):
         "items/show.html", item=item, readable=readable, embargoed=not text_is_open(item),
         access_label=ACCESS_LEVELS.get(item.access, item.access), related=related, sections=sections,
         citation_tags=highwire_tags(item, pdf_url=pdf_url, page_url=page_url), q=q, passages=passages,
-        editor=is_editor(user), depositor=is_depositor(user, item),
+        editor=is_editor(user), depositor=is_depositor(user, item), usage=figures,
     )
 
 
@@ -60,6 +62,8 @@ def _send_stored(item, stored, suffix: str):
     path = resources().files.path_for(stored.sha256)
     if not path.is_file():
         abort(404)
+    if item.status == "published":
+        count_use(item, "download")
     return send_file(path, mimetype="application/pdf", as_attachment=True,
                      download_name=download_name(item, suffix), max_age=0)
 

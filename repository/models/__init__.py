@@ -1,8 +1,11 @@
 """The database model: every mapped class, importable from one place."""
 
+from .alerts import FREQUENCIES, SavedSearch, SavedSearchItem
 from .audit import AUDIT_ACTIONS, AuditEntry, ItemGrant
 from .base import Base
 from .changes import ChangeLogState, IndexChange
+from .copies import COPY_STATUSES, CopyRequest
+from .harvest import PublicRecord, PublicRecordState
 from .items import (
     ACCESS_LEVELS,
     CASE_STUDY_SECTIONS,
@@ -18,6 +21,7 @@ from .items import (
 from .places import Event, Place
 from .taxonomy import Theme
 from .uploads import UPLOAD_STATES, Upload
+from .usage import USAGE_KINDS, UsageEvent, UsageSalt
 from .users import ROLES, Organisation, PasswordResetToken, SignInAttempt, User
 
 __all__ = [
@@ -25,5 +29,6 @@ __all__ = [
     "Event", "Item",
     "ItemAuthor", "ItemFile", "Organisation", "PageText", "Place", "Theme", "User",
     "AUDIT_ACTIONS", "AuditEntry", "ChangeLogState", "IndexChange", "ItemGrant", "PasswordResetToken",
-    "SignInAttempt", "UPLOAD_STATES", "Upload",
+    "SignInAttempt", "PublicRecord", "PublicRecordState", "FREQUENCIES", "SavedSearch", "SavedSearchItem",
+    "USAGE_KINDS", "UsageEvent", "UsageSalt", "COPY_STATUSES", "CopyRequest", "UPLOAD_STATES", "Upload",
 ]

@@ -21,6 +21,10 @@ AUDIT_ACTIONS = {
     "withdrawn": "Withdrawn",
     "new_version": "New version of the file",
     "embargo_lifted": "Embargo ended",
+    "copy_requested": "Copy of the file requested",
+    "copy_approved": "Copy request approved",
+    "copy_refused": "Copy request refused",
+    "copy_sent": "Approved copy downloaded",
 }
 
 

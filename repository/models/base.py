@@ -24,3 +24,8 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """Return the current time in UTC (timezone-aware)."""
     return datetime.now(timezone.utc)
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """Return `moment` with UTC attached when it has no zone (SQLite hands back naive datetimes); None stays None."""
+    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment

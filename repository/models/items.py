@@ -90,8 +90,8 @@ class Item(Base):
     authors: Mapped[list[ItemAuthor]] = relationship(
         back_populates="item", order_by="ItemAuthor.position", cascade="all, delete-orphan"
     )
-    themes: Mapped[list[Theme]] = relationship(secondary=item_themes, order_by="Theme.position")
-    places: Mapped[list[Place]] = relationship(secondary=item_places, order_by="Place.name")
+    themes: Mapped[list[Theme]] = relationship(secondary=item_themes, order_by="[Theme.position, Theme.id]")
+    places: Mapped[list[Place]] = relationship(secondary=item_places, order_by="[Place.name, Place.id]")
     files: Mapped[list[ItemFile]] = relationship(
         back_populates="item", order_by="ItemFile.version", cascade="all, delete-orphan"
     )

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select, update
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..models import ROLES, Item, Organisation, PasswordResetToken, SignInAttempt, User
-from ..models.base import utcnow
+from ..models.base import as_utc, utcnow
 from ..models.users import new_session_token
 from .changes import record_change
 from .errors import FieldError
@@ -217,7 +217,7 @@ def throttle_reason(session: Session, email: str, address: str, policy: Throttle
     last_success = session.scalar(
         select(func.max(SignInAttempt.created_at)).where(SignInAttempt.email == email, SignInAttempt.succeeded)
     )
-    account_since = max(since, _aware(last_success)) if last_success else since
+    account_since = max(since, as_utc(last_success)) if last_success else since
     account_failures = session.scalar(
         select(func.count()).select_from(SignInAttempt)
         .where(SignInAttempt.email == email, ~SignInAttempt.succeeded, SignInAttempt.created_at > account_since)
@@ -234,11 +234,6 @@ def throttle_reason(session: Session, email: str, address: str, policy: Throttle
         return (f"There have been too many failed attempts to sign in from your network. "
                 f"Wait {minutes} minutes and try again.")
     return None
-
-
-def _aware(moment: datetime) -> datetime:
-    """Return `moment` with UTC attached (SQLite hands back naive datetimes)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def authenticate(session: Session, email: str, password: str, address: str,

@@ -122,7 +122,9 @@ def create_item(session: Session, data: ItemData, *, depositor: User | None = No
 
 
 def find_item(session: Session, item_id: int) -> Item | None:
-    """Return the item with `item_id`, or None."""
+    """Return the item with `item_id`, or None (also for ids no database column can hold)."""
+    if not 0 < item_id < 2**63:
+        return None
     return session.get(Item, item_id)
 
 

@@ -87,10 +87,8 @@ DOWNLOADS = {
 REACHES_TEXT = {**SEES_RECORD, "embargoed": set()}
 
 
-@pytest.fixture(scope="module")
-def matrix(tmp_path_factory):
-    """One app holding an item at every level, plus an open anchor item; built once."""
-    folder = tmp_path_factory.mktemp("matrix")
+def build_matrix(folder):
+    """Return (app, {level name: item id}): an item at every level, plus an open anchor item, in `folder`."""
     app = create_app({"TESTING": True, "SECRET_KEY": "t", "WTF_CSRF_ENABLED": False, "INDEX_LOCK_TIMEOUT": 5.0},
                      instance_path=folder / "instance")
     ids: dict[str, int] = {}
@@ -126,6 +124,13 @@ def matrix(tmp_path_factory):
                                 get_user_by_email(session, "editor@example.org"),
                                 "Withdrawn for the access matrix test.")
         apply_changes(app.extensions["repository"])
+    return app, ids
+
+
+@pytest.fixture(scope="module")
+def matrix(tmp_path_factory):
+    """The matrix's app and item ids, built once for the module."""
+    app, ids = build_matrix(tmp_path_factory.mktemp("matrix"))
     yield app, ids
     app.extensions["repository"].engine.dispose()
 

@@ -1,7 +1,7 @@
 """uploads read by background jobs; procrastinate's job tables on PostgreSQL
 
-Revision ID: 0005_uploads
-Revises: 0004
+Revision ID: 0007_uploads
+Revises: 0006_connected
 Create Date: 2026-12-01 12:50:00
 """
 
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005_uploads'
-down_revision = '0004'
+revision = '0007_uploads'
+down_revision = '0006_connected'
 branch_labels = None
 depends_on = None
 
