@@ -17,6 +17,7 @@ from indexer.search import SearchRequest, search
 from indexer.search.schema import TEXT_FIELDS
 from indexer.search.store import DocumentRewritten, IndexStore, IndexWriteFailed
 from tests.indexer.documents import make_doc
+from tests.ranking import assert_same_ranking
 
 SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "ze", "pha", "dro", "quil"]
 
@@ -182,10 +183,13 @@ def test_a_writer_dropped_without_commit_lets_go_of_the_lock(tmp_path):
 
 
 def test_the_same_documents_rank_the_same_whatever_the_segment_history(tmp_path):
-    """Replaced documents that Whoosh has not merged away yet must not move anyone's ranking."""
+    """Replaced documents that Whoosh has not merged away yet must not move anyone's ranking.
+
+    Counted as deleted, they changed scores by several per cent and reordered results.
+    """
     rng = random.Random(5)
     vocabulary = unique_words(40, seed=9)
-    final = {str(n): " ".join(rng.choice(vocabulary) for _ in range(30 + n % 50)) for n in range(120)}
+    final = {str(n): " ".join(rng.choice(vocabulary) for _ in range(30 + n % 50)) for n in range(90)}
 
     settled = IndexStore(tmp_path / "settled")  # every document written once, in one commit
     with settled.writer() as writer:
@@ -205,5 +209,6 @@ def test_the_same_documents_rank_the_same_whatever_the_segment_history(tmp_path)
     assert churned.view().searcher.doc_count_all() > churned.doc_count() == settled.doc_count()
 
     for q in vocabulary[:15] + [" ".join(vocabulary[n:n + 3]) for n in range(0, 30, 3)]:
-        ranked = [search(store, SearchRequest(q=q, per_page=50)).hits for store in (settled, churned)]
-        assert [(h.id, round(h.score, 6)) for h in ranked[0]] == [(h.id, round(h.score, 6)) for h in ranked[1]], q
+        settled_hits, churned_hits = (search(store, SearchRequest(q=q, per_page=100)).hits
+                                      for store in (settled, churned))
+        assert_same_ranking(settled_hits, churned_hits, q)
