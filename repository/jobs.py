@@ -71,8 +71,8 @@ class ProcrastinateJobs:
         from sqlalchemy.engine import make_url
 
         self.app = app
-        address = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-        self.queue = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=address))
+        self._address = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self.queue = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=self._address))
         for name, function in TASKS.items():
             self.queue.task(name=name, queue=QUEUE, retry=procrastinate.RetryStrategy(max_attempts=3))(
                 self._in_context(function))
@@ -92,13 +92,20 @@ class ProcrastinateJobs:
             self._open = True
         self.queue.configure_task(name, queue=QUEUE).defer(**kwargs)
 
+    def _worker_app(self):
+        """The same tasks on a connector of their own: a worker closes its connector when it ends,
+        which must not close the one this process defers with."""
+        import procrastinate
+
+        return self.queue.with_connector(procrastinate.PsycopgConnector(conninfo=self._address))
+
     def run_pending(self) -> None:
         """Run the jobs waiting in the queue now, in this process, and return when it is empty."""
-        self.queue.run_worker(queues=[QUEUE], wait=False, install_signal_handlers=False)
+        self._worker_app().run_worker(queues=[QUEUE], wait=False, install_signal_handlers=False)
 
     def run_worker(self, *, concurrency: int = 1) -> None:
         """Run jobs until interrupted (SIGINT or SIGTERM)."""
-        self.queue.run_worker(queues=[QUEUE], concurrency=concurrency)
+        self._worker_app().run_worker(queues=[QUEUE], concurrency=concurrency)
 
 
 def make_jobs(app: Flask) -> ThreadJobs | ProcrastinateJobs:
