@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app repository
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test setup assets browser data bench clean
+.PHONY: run test setup assets browser ocr data bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,13 @@ setup: $(INSTALLED) assets
 browser:
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
+# Scanned PDFs are read by Debian's tesseract (drawn for it by ghostscript), legacy Word
+# files by antiword; the extraction worker runs them, and the tests need them (CI runs as root).
+ocr:
+	@command -v tesseract >/dev/null && command -v gs >/dev/null && command -v antiword >/dev/null \
+	  && tesseract --list-langs 2>/dev/null | grep -qx eng \
+	  || (apt-get update && apt-get install -y tesseract-ocr tesseract-ocr-eng ghostscript antiword)
+
 # Create or upgrade the database and index, and load the demo collection on first start.
 data: setup
 	$(FLASK) init-db
@@ -45,7 +52,7 @@ run: data
 	trap 'kill $$indexer 2>/dev/null; wait $$indexer' EXIT INT TERM; \
 	REPOSITORY_SESSION_COOKIE_SECURE=false $(FLASK) run --host 127.0.0.1 --port 5000
 
-test: setup browser
+test: setup browser ocr
 	$(PY) -m pytest
 
 bench: setup

@@ -22,6 +22,8 @@ class Suggestion:
     abstract: str | None = None
     year: int | None = None
     keywords: list[str] = field(default_factory=list)
+    # The fields guessed on thin evidence, which the deposit form asks the depositor to check.
+    unsure: list[str] = field(default_factory=list)
 
 
 _JUNK_AUTHOR = re.compile(
@@ -66,6 +68,7 @@ def suggest_metadata(
     *,
     file_name: str = "",
     font_runs: list[tuple[float, str]] | None = None,
+    scanned: bool = False,
 ) -> Suggestion:
     """Guess bibliographic fields from the info dictionary, then from the first page's text."""
     # Bounded views of the text: the heuristics below are regular expressions, and a crafted
@@ -74,13 +77,16 @@ def suggest_metadata(
     first = _bounded(front[0]) if front else ""
     lines = first.split("\n")
     title, title_end = guess_title(info, lines, font_runs or [], file_name)
-    return Suggestion(
+    suggestion = Suggestion(
         title=title,
         authors=_guess_authors(info, lines, title_end),
         abstract=_guess_abstract(front),
         year=_guess_year(info, first),
         keywords=_guess_keywords(info, [_bounded(page) for page in front[:2]]),
     )
+    if scanned:  # text recognised from a picture: every guess rests on it
+        suggestion.unsure = [name for name in ("title", "authors", "abstract") if getattr(suggestion, name)]
+    return suggestion
 
 
 def _bounded(page: str) -> str:
