@@ -1,4 +1,4 @@
-"""Deposit pages: upload a PDF, correct the suggested description, submit; my deposits."""
+"""Deposit pages: upload a file, correct the suggested description, submit; my deposits."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ T = TypeVar("T")
 bp = Blueprint("deposit", __name__, url_prefix="/deposit")
 
 def _max_bytes() -> int:
-    return int(current_app.config["MAX_UPLOAD_MB"]) * 2**20
+    return resources().limits.max_bytes
 
 
 def _upload_folder() -> Path:
@@ -62,12 +62,13 @@ def _too_large(_error):
     return render_template("deposit/upload.html", form=form, item=None), 413
 
 
-def _take_upload(form: UploadForm):
-    """Receive, check and extract the uploaded file; return (extraction, temp path) or set an error."""
-    upload = form.file.data
-    path = deposits.receive_upload(upload.stream, max_bytes=_max_bytes(), folder=_upload_folder())
+def _take_upload(form: UploadForm, name: str):
+    """Receive, check and extract the uploaded file; return (extraction, temp path) or raise UploadRejected."""
+    limits = resources().limits
+    source = deposits.receive_upload(form.file.data.stream, limits, file_name=name, folder=_upload_folder())
+    path = Path(source.path)
     try:
-        extraction = deposits.read_upload(path, resources().limits)
+        extraction = deposits.read_upload(source, limits)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -93,10 +94,11 @@ def _receive(form: UploadForm, keep: Callable[[Extraction, str], T]) -> T | None
     """
     session = db_session()
     files = resources().files
-    name = Path(form.file.data.filename or "upload.pdf").name
+    # Only the last part of the name, with a browser's Windows path cut off too.
+    name = (form.file.data.filename or "upload").replace("\\", "/").rsplit("/", 1)[-1][:300]
     extraction, path = None, None
     try:
-        extraction, path = _take_upload(form)
+        extraction, path = _take_upload(form, name)
         kept = keep(extraction, name)
         session.commit()
         return kept
@@ -117,7 +119,7 @@ def _receive(form: UploadForm, keep: Callable[[Extraction, str], T]) -> T | None
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    """Upload a PDF; a good one becomes a draft prefilled from the file."""
+    """Upload a document; a good one becomes a draft prefilled from the file."""
     user = _depositor()
     form = UploadForm()
     if form.validate_on_submit():
@@ -126,7 +128,8 @@ def new():
             session, user, extraction, resources().files, theme_vocabulary(session), file_name=name))
         if item is not None:
             flash("We have filled in the title, authors, abstract and themes from your file. "
-                  "Check them, correct anything that is wrong and complete the rest.", "success")
+                  "Check them, correct anything that is wrong and complete the rest"
+                  + ("; we have marked the ones we are least sure of." if item.unsure_fields else "."), "success")
             return redirect(url_for("deposit.edit", item_id=item.id))
     return render_template("deposit/upload.html", form=form, item=None), 400 if form.errors else 200
 
