@@ -103,8 +103,8 @@ def scanned_pdf(path: Path, pages: list[str]) -> Path:
     return path
 
 
-def zip_bomb(path: Path, *, megabytes: int = 1100) -> Path:
-    """Write a .docx-shaped archive whose document part unpacks to `megabytes` of zeros."""
+def zip_bomb(path: Path, *, megabytes: int = 40) -> Path:
+    """Write a .docx-shaped archive whose document part unpacks to `megabytes` of zeros (about 1,000 : 1)."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", _CONTENT_TYPES % b"application/vnd.openxmlformats-officedocument."
                          b"wordprocessingml.document.main+xml")
@@ -145,7 +145,9 @@ def legacy_doc(path: Path, text: str, *, title: str = "", author: str = "") -> P
     """Write a Word 97 binary (.doc) holding `text` (ASCII), built by hand as an OLE compound file.
 
     Just what readers need: a File Information Block, the text as one 8-bit piece, a piece
-    table in the 1Table stream, and a summary-information stream with title and author.
+    table and an (empty) style sheet in the 1Table stream, and a summary-information stream
+    with title and author. Without the style sheet antiword reads memory it never set, and
+    gives the text only some of the time.
     """
     body = text.replace("\n", "\r").encode("cp1252") + b"\r"
     fib = bytearray(1472)
@@ -161,10 +163,14 @@ def legacy_doc(path: Path, text: str, *, title: str = "", author: str = "") -> P
     # The piece table: one piece of 8-bit text at text_start ("compressed": fc * 2 | 0x40000000).
     plcpcd = struct.pack("<ii", 0, len(body)) + struct.pack("<HIH", 0, (text_start * 2) | 0x40000000, 0)
     clx = b"\x02" + struct.pack("<I", len(plcpcd)) + plcpcd
-    table_stream = clx
+    # The style sheet: a header (15 styles, 10-byte base) and 15 empty style entries.
+    stshi = struct.pack("<HH", 15, 10) + b"\0" * 14
+    stsh = struct.pack("<H", len(stshi)) + stshi + b"\0\0" * 15
+    table_stream = clx + stsh
     word = bytearray(word_stream)
-    fc_lcb = 154  # fibRgFcLcb starts here; fcClx is its 34th pair (index 33)
+    fc_lcb = 154  # fibRgFcLcb starts here; fcStshf is its pair 1, fcClx its pair 33
     struct.pack_into("<II", word, fc_lcb + 33 * 8, 0, len(clx))
+    struct.pack_into("<II", word, fc_lcb + 1 * 8, len(clx), len(stsh))
     summary = _summary_information(title, author)
     _write_compound(path, {"WordDocument": bytes(word), "1Table": table_stream,
                            "\x05SummaryInformation": summary})
