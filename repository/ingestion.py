@@ -245,7 +245,7 @@ class Ingester:
         A file that passes goes to the worker as a Source with its hash, so it is neither
         checked nor hashed again there.
         """
-        checked = precheck(path, self.limits, hash=True)
+        checked = precheck(path, self.limits, with_hash=True)
         if not isinstance(checked, Source):
             return IngestOutcome(str(path), "rejected", checked.reason)
         sha = checked.sha256

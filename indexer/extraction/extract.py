@@ -118,9 +118,11 @@ def _submit(pool: Pool, source: Source) -> Extraction | None:
                       reason=failure, name=source.name)
 
 
-def precheck(path: str | Path, limits: Limits = Limits(), *, name: str = "", hash: bool = False) -> Source | Extraction:
-    """Check a file without parsing it: that it is a regular file within the size limit whose
-    first bytes are a format we read. Return it as a Source (hashed if `hash`), or a rejection.
+def precheck(path: str | Path, limits: Limits = Limits(), *, name: str = "",
+             with_hash: bool = False) -> Source | Extraction:
+    """Check a file without parsing it; return it as a Source (hashed if `with_hash`) or a rejection.
+
+    It must be a regular file within the size limit whose first bytes are a format we read.
     """
     path = str(path)
     started = time.perf_counter()
@@ -152,7 +154,7 @@ def precheck(path: str | Path, limits: Limits = Limits(), *, name: str = "", has
         if sniffed.container is None:
             return reject(sniffed.reason or "not a document", hash_file(path), size)
         return Source(path=path, container=sniffed.container, size=size,
-                      sha256=hash_file(path) if hash else "", name=name)
+                      sha256=hash_file(path) if with_hash else "", name=name)
     except FileNotFoundError:
         return reject("file not found")
     except OSError as exc:

@@ -14,7 +14,7 @@ import subprocess
 from typing import TYPE_CHECKING
 
 from indexer.extraction._worker import short
-from indexer.extraction.word import _BODY_SIZE, emit_parts
+from indexer.extraction.word import BODY_SIZE, emit_parts
 
 if TYPE_CHECKING:
     from indexer.extraction._worker import Output
@@ -44,7 +44,7 @@ def read_legacy_word(output: Output, path: str) -> str | None:
     text, failure = _run_antiword(path)
     if text is None:
         return failure
-    paragraphs = [(" ".join(block.split()), _BODY_SIZE) for block in text.replace("\f", "\n").split("\n")]
+    paragraphs = [(" ".join(block.split()), BODY_SIZE) for block in text.replace("\f", "\n").split("\n")]
     return emit_parts(output, "doc", [p for p in paragraphs if p[0]], [], info)
 
 

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from indexer.extraction._worker import Output
 
 _DPI = 300  # Tesseract reads body text best at about 300 dpi
+# A page drawn larger than this (pixels on its longer side) is drawn at a lower resolution: a
+# poster, or a crafted 200-inch page, would otherwise fill the disk and the memory limit.
+_MAX_PIXELS = 7000
 _LANGUAGE = "eng"
 # Tesseract's own threads would fight the other worker for the two cores.
 _ENVIRONMENT = {"OMP_THREAD_LIMIT": "1"}
@@ -45,8 +48,8 @@ class Recogniser:
         self.skipped = 0
         self.failures: list[str] = []
 
-    def recognise(self, number: int) -> str | None:
-        """Return the text recognised on page `number` (1-based), or None if none was."""
+    def recognise(self, number: int, points: float = 0.0) -> str | None:
+        """Return the text recognised on page `number` (1-based; `points` its longer side), or None."""
         if self.tools is None:
             self.skipped += 1
             return None
@@ -59,7 +62,7 @@ class Recogniser:
             self.skipped += 1
             return None
         try:
-            text = self._read_page(number)
+            text = self._read_page(number, _resolution(points))
         except subprocess.TimeoutExpired:
             self.skipped += 1
             return None
@@ -72,14 +75,14 @@ class Recogniser:
         self.recognised += 1
         return text
 
-    def _read_page(self, number: int) -> str:
+    def _read_page(self, number: int, dpi: int) -> str:
         ghostscript, tesseract = self.tools  # type: ignore[misc]
         assert self.scratch is not None
         image = os.path.join(self.scratch, f"page-{number}.png")
         try:
             # -dSAFER: the page may come from anyone; Ghostscript must not touch files for it.
             subprocess.run(
-                [ghostscript, "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=pnggray", f"-r{_DPI}",
+                [ghostscript, "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=pnggray", f"-r{dpi}",
                  f"-dFirstPage={number}", f"-dLastPage={number}", "-o", image, self.path],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                 timeout=self._remaining(), check=True,
@@ -114,6 +117,13 @@ class Recogniser:
             self.output.note(f"text recognition found no words on {_pages(self.empty)} that look scanned")
         if self.failures:
             self.output.note(f"text recognition failed on {_pages(len(self.failures))} ({self.failures[0]})")
+
+
+def _resolution(points: float) -> int:
+    """Return the dpi to draw a page at: 300, or less for a page too large to draw at 300."""
+    if points <= 0:
+        return _DPI
+    return max(30, min(_DPI, int(_MAX_PIXELS * 72 / points)))
 
 
 def _pages(count: int) -> str:

@@ -74,7 +74,7 @@ def read_pdf(output: Output, path: str) -> str | None:
                 from indexer.extraction.ocr import Recogniser
 
                 recogniser = Recogniser(output, path)
-            recognised = recogniser.recognise(number)
+            recognised = recogniser.recognise(number, _page_points(page))
             if recognised is not None:
                 output.page(recognised, runs=None, ocr=True)
                 continue
@@ -86,12 +86,21 @@ def read_pdf(output: Output, path: str) -> str | None:
 
 def _looks_scanned(page: Any, text: str) -> bool:
     """Return True for a page with (almost) no text and a picture on it."""
-    if sum(ch.isalpha() for ch in text) >= _SCAN_LETTERS:
-        return False
+    if len(text) > 10 * _SCAN_LETTERS or sum(ch.isalpha() for ch in text) >= _SCAN_LETTERS:
+        return False  # a text layer (the length test spares born-digital pages the count)
     try:
         return _has_image(page.get("/Resources"), depth=0)
     except Exception:  # noqa: BLE001  # damaged resources: treat the page as it reads
         return False
+
+
+def _page_points(page: Any) -> float:
+    """Return the longer side of the page in points (72 to the inch), or 0 if it cannot be read."""
+    try:
+        box = page.mediabox
+        return float(max(abs(box.width), abs(box.height)))
+    except Exception:  # noqa: BLE001
+        return 0.0
 
 
 def _has_image(resources: Any, depth: int) -> bool:

@@ -24,7 +24,7 @@ PART_CHARS = 3000  # about one printed page of body text
 # the largest type on a PDF's first page.
 _STYLE_SIZES = {"title": 28.0, "subtitle": 15.0, "heading1": 16.0, "heading 1": 16.0, "heading2": 13.0,
                 "heading 2": 13.0}
-_BODY_SIZE = 11.0
+BODY_SIZE = 11.0
 # docx2python marks images, their alt text and note references in the text it returns.
 _ALT_TEXT = re.compile(r"----Image alt text---->.*?<(?=----)", re.DOTALL)
 _MARKERS = re.compile(r"----(?:media/[^\n]*?|(?:footnote|endnote|comment)\d+)----")
@@ -65,12 +65,12 @@ def _docx_blocks(blocks: list) -> Iterable[Paragraph]:
             if len(row) > 1:
                 line = " | ".join(" ".join(t for t in cell if t) for cell in cells)
                 if line.strip(" |"):
-                    yield line, _BODY_SIZE
+                    yield line, BODY_SIZE
                 continue
             for cell, texts in zip(row, cells):
                 for par, text in zip(cell, texts):
                     if text:
-                        yield text, _STYLE_SIZES.get((par.style or "").lower(), _BODY_SIZE)
+                        yield text, _STYLE_SIZES.get((par.style or "").lower(), BODY_SIZE)
 
 
 def _par_text(par) -> str:
@@ -93,7 +93,7 @@ def _docx_text(nested: list) -> list[Paragraph]:
                 walk(child)
 
     walk(nested)
-    return [(text, _BODY_SIZE) for text in found]
+    return [(text, BODY_SIZE) for text in found]
 
 
 def read_odt(output: Output, path: str) -> str | None:
@@ -116,11 +116,11 @@ def read_odt(output: Output, path: str) -> str | None:
                              for cell in child.childNodes if cell.nodeType == 1]
                     line = " | ".join(" ".join(c.split()) for c in cells)
                     if line.strip(" |"):
-                        paragraphs.append((line, _BODY_SIZE))
+                        paragraphs.append((line, BODY_SIZE))
                 elif namespace == TEXTNS and name in ("p", "h"):
                     text = " ".join(teletype.extractText(child).split())
                     if text:
-                        size = _BODY_SIZE
+                        size = BODY_SIZE
                         if name == "h":
                             level = child.getAttrNS(TEXTNS, "outline-level") or "1"
                             size = 16.0 if level == "1" else 13.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import BinaryIO
@@ -56,7 +57,7 @@ def receive_upload(stream: BinaryIO, limits: Limits, *, file_name: str = "",
                 out.write(chunk)
         if size == 0:
             raise UploadRejected("The selected file is empty")
-        checked = precheck(path, limits, name=file_name, hash=True)
+        checked = precheck(path, limits, name=file_name, with_hash=True)
         if not isinstance(checked, Source):
             raise UploadRejected(_precheck_message(checked.reason or ""))
     except BaseException:
@@ -66,12 +67,13 @@ def receive_upload(stream: BinaryIO, limits: Limits, *, file_name: str = "",
 
 
 def _precheck_message(reason: str) -> str:
-    """Say why the precheck refused an upload, as the upload form says it."""
-    if reason.startswith("not a PDF"):
-        detail = reason[reason.find("(") + 1 : -1] if "(" in reason else ""
-        return (f"The selected file must be {ACCEPTED}. This file is not one, whatever its name says"
-                + (f" ({detail})" if detail else ""))
-    return f"The selected file cannot be deposited: {reason}"
+    """Say why a file is not a document we take, as the upload form says it."""
+    found = re.match(r"^not a PDF[^(]*\(([^)]*)\)(.*)$", reason)
+    if found is None:
+        return f"The selected file cannot be deposited: {reason}"
+    detail, advice = found.group(1), found.group(2).lstrip("; ")
+    return (f"The selected file must be {ACCEPTED}. This file is not one, whatever its name says ({detail})"
+            + (f": {advice}" if advice else ""))
 
 
 def read_upload(source: Source, limits: Limits) -> Extraction:
@@ -82,7 +84,9 @@ def read_upload(source: Source, limits: Limits) -> Extraction:
 def rejection_message(extraction: Extraction) -> str:
     """Turn an extraction's rejection reason into a sentence for the upload form."""
     reason = (extraction.reason or "it could not be read").rstrip(".")
-    return f"The selected file cannot be deposited: {reason}"
+    if reason.startswith("not a PDF"):
+        return _precheck_message(reason)  # what the worker found inside a container: a spreadsheet ...
+    return f"The selected file cannot be deposited: {reason.removeprefix('refused: ')}"
 
 
 def check_extraction(session: Session, extraction: Extraction) -> None:

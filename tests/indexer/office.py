@@ -80,13 +80,13 @@ def opendocument_odt(path: Path, heading: str, paragraphs: list[str], *, title: 
     return path
 
 
-def scanned_pdf(path: Path, pages: list[str]) -> Path:
+def scanned_pdf(path: Path, pages: list[str], *, page_mm: float = 210) -> Path:
     """Render each page's lines of text to a picture and write an image-only PDF, like a scanner does."""
     from fpdf import FPDF
     from PIL import Image, ImageDraw, ImageFont
 
     font = ImageFont.load_default(size=34)  # Pillow's own TrueType font: no system font needed
-    pdf = FPDF()
+    pdf = FPDF(format=(page_mm, page_mm * 297 / 210))
     for text in pages:
         picture = Image.new("L", (1700, 2200), 255)  # A4-ish at 200 dpi
         draw = ImageDraw.Draw(picture)
@@ -98,7 +98,7 @@ def scanned_pdf(path: Path, pages: list[str]) -> Path:
         picture.save(buffer, format="PNG")
         pdf.add_page()
         buffer.seek(0)
-        pdf.image(buffer, x=0, y=0, w=210)
+        pdf.image(buffer, x=0, y=0, w=page_mm)
     pdf.output(str(path))
     return path
 

@@ -123,6 +123,14 @@ def test_only_the_scanned_page_of_a_mixed_pdf_is_recognised(tmp_path: Path, pdfs
     assert "consent" in result.pages[1].lower()
 
 
+def test_a_giant_scanned_page_is_drawn_small_enough_to_read(tmp_path: Path) -> None:
+    # A 5-metre page at 300 dpi would be 60,000 pixels across; it is drawn at 7,000 at most.
+    path = office.scanned_pdf(tmp_path / "poster.pdf", ["Poster about the Halton genogram pilot"], page_mm=5000)
+    result = extract_file(path)
+    assert result.status == "ok", result.reason
+    assert "halton" in result.text.lower()
+
+
 def test_ocr_time_limit_leaves_the_rest_unread_and_says_so(tmp_path: Path) -> None:
     path = office.scanned_pdf(tmp_path / "long-scan.pdf", [f"Scanned page {n} of the review" for n in range(4)])
     result = extract_file(path, Limits(ocr_seconds=0.5))
@@ -196,7 +204,7 @@ def test_an_opendocument_spreadsheet_is_refused_by_the_sniff(tmp_path: Path) -> 
 
 def test_a_source_from_the_precheck_is_not_hashed_again(tmp_path: Path) -> None:
     path = office.word_docx(tmp_path / "a.docx", AGREEMENT)
-    source = precheck(path, hash=True, name="Agreement v2 (final).docx")
+    source = precheck(path, with_hash=True, name="Agreement v2 (final).docx")
     assert source.sha256 == hashlib.sha256(path.read_bytes()).hexdigest() and source.container == "zip"
     # A hash handed over is trusted: the worker reports it back as given, without reading for it.
     forged = type(source)(path=source.path, container=source.container, size=source.size, sha256="f" * 64,
