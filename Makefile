@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app repository
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test setup assets browser ocr data bench clean
+.PHONY: run test lint setup assets browser ocr postgres data bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -52,8 +52,16 @@ run: data
 	trap 'kill $$indexer 2>/dev/null; wait $$indexer' EXIT INT TERM; \
 	REPOSITORY_SESSION_COOKIE_SECURE=false $(FLASK) run --host 127.0.0.1 --port 5000
 
-test: setup browser ocr
+lint: setup
+	$(PY) -m ruff check repository indexer tests bench
+
+# The suite runs on PostgreSQL too: the tests start a throwaway server of Debian's package.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update && apt-get install -y postgresql)
+
+test: setup browser ocr postgres lint
 	$(PY) -m pytest
+	$(PY) -m pytest --database=postgresql
 
 bench: setup
 	$(PY) -m bench.ingest ../shared/corpora/pdfs/papers

@@ -120,7 +120,8 @@ def main() -> None:
     seconds = statistics.median(run["seconds"] for run in runs)
     raw_rate = raw_pages / raw_seconds
     rate = pages / seconds
-    ratios = [(e2e["pages"] / e2e["seconds"]) / (raw["pages"] / raw["seconds"]) for raw, e2e in zip(raw_runs, runs)]
+    ratios = [(e2e["pages"] / e2e["seconds"]) / (raw["pages"] / raw["seconds"])
+              for raw, e2e in zip(raw_runs, runs, strict=True)]
     print(json.dumps({
         "files": len(paths),
         "cores": os.cpu_count(),

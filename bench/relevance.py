@@ -1,6 +1,6 @@
 """Measure ranking quality of the product's own search on a BEIR collection.
 
-    python -m bench.relevance DIR [--qrels test|train] [--set module.NAME=value ...] [--plain-whoosh]
+    python -m bench.relevance DIR [--qrels test|train] [--ranking NAME=JSON ...] [--plain-whoosh]
 
 DIR holds corpus.jsonl (_id, title, text), queries.jsonl (_id, text) and
 qrels/<split>.tsv (header row; query-id, corpus-id, score). The collection is
@@ -13,17 +13,18 @@ from __future__ import annotations
 
 import argparse
 import csv
-import importlib
 import json
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import fields, replace
 from pathlib import Path
 
 import pytrec_eval
 
 from indexer.search import SearchRequest, search
+from indexer.search.schema import Ranking
 from indexer.search.store import IndexStore
 
 DEPTH = 100
@@ -63,7 +64,8 @@ def run_queries(store: IndexStore, queries: dict[str, str], qids) -> dict[str, d
     run: dict[str, dict[str, float]] = {}
     for qid in qids:
         # Snippets, facets and suggestions do not touch ranking; they are off to save time.
-        result = search(store, SearchRequest(q=queries[qid], per_page=DEPTH, highlight=False, facets=False, suggest=False))
+        result = search(store, SearchRequest(q=queries[qid], per_page=DEPTH, highlight=False, facets=False,
+                                             suggest=False))
         # Scores from rank, so ties cannot reorder documents inside the evaluator.
         run[qid] = {hit.id: float(DEPTH - rank) for rank, hit in enumerate(result.hits)}
     return run
@@ -109,18 +111,20 @@ def evaluate(qrels: dict[str, dict[str, int]], run: dict[str, dict[str, float]])
     }
 
 
-def apply_settings(settings: list[str]) -> None:
-    """Override module constants for an experiment, e.g. indexer.search.query.COORD_SCALE=0.5."""
+def ranking_from(settings: list[str]) -> Ranking:
+    """Return the product's Ranking with NAME=JSON overrides applied, e.g. coord=0 or idf="whoosh"."""
+    overrides = {}
+    known = {f.name for f in fields(Ranking)}
     for item in settings:
-        target, _, raw = item.partition("=")
-        module_name, _, attr = target.rpartition(".")
-        module = importlib.import_module(module_name)
-        if not hasattr(module, attr):
-            raise SystemExit(f"unknown setting {target}")
-        setattr(module, attr, json.loads(raw))
+        name, _, raw = item.partition("=")
+        if name not in known:
+            raise SystemExit(f"unknown ranking setting {name!r}; choose from {', '.join(sorted(known))}")
+        overrides[name] = json.loads(raw)
+    return replace(Ranking(), **overrides)
 
 
-def measure(folder: Path, split: str = "test", index_dir: Path | None = None, *, plain: bool = False) -> dict:
+def measure(folder: Path, split: str = "test", index_dir: Path | None = None, *, plain: bool = False,
+            ranking: Ranking = Ranking()) -> dict:
     """Index the collection, run the judged queries and return the figures."""
     qrels = read_qrels(folder, split)
     queries = read_queries(folder)
@@ -130,7 +134,7 @@ def measure(folder: Path, split: str = "test", index_dir: Path | None = None, *,
         if plain:
             run = plain_whoosh_run(folder, queries, qids, Path(tmp) / "plain")
         else:
-            store = IndexStore(index_dir or Path(tmp) / "index")
+            store = IndexStore(index_dir or Path(tmp) / "index", ranking=ranking)
             if not index_dir or store.doc_count() == 0:
                 store.rebuild(read_corpus(folder))
             run = run_queries(store, queries, qids)
@@ -145,8 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.relevance", description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path, help="BEIR collection folder")
     parser.add_argument("--qrels", default="test", choices=("test", "train"), help="judgement split")
-    parser.add_argument("--set", dest="settings", action="append", default=[], metavar="MODULE.NAME=JSON",
-                        help="override a ranking constant for an experiment")
+    parser.add_argument("--ranking", dest="settings", action="append", default=[], metavar="NAME=JSON",
+                        help="change one ranking setting for an experiment (indexer.search.schema.Ranking)")
     parser.add_argument("--index", type=Path, help="reuse (or create) an index folder instead of a temporary one")
     parser.add_argument("--plain-whoosh", action="store_true",
                         help="measure the stock-Whoosh baseline instead of the product's search")
@@ -154,8 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.folder / "corpus.jsonl").is_file():
         print(f"no corpus.jsonl in {args.folder}", file=sys.stderr)
         return 2
-    apply_settings(args.settings)
-    print(json.dumps(measure(args.folder, args.qrels, args.index, plain=args.plain_whoosh)))
+    print(json.dumps(measure(args.folder, args.qrels, args.index, plain=args.plain_whoosh,
+                             ranking=ranking_from(args.settings))))
     return 0
 
 

@@ -62,6 +62,11 @@ def _coerce(value: str, default: object) -> object:
     return value
 
 
+def default_database_url(instance: Path) -> str:
+    """Return the database an instance uses when DATABASE_URL is not set: SQLite in its folder."""
+    return f"sqlite:///{instance / 'repository.db'}"
+
+
 def load_settings(app: Flask, overrides: dict | None = None) -> None:
     """Fill app.config from defaults, instance/config.py, the environment and `overrides`."""
     app.config.from_mapping(DEFAULTS)
@@ -77,7 +82,7 @@ def load_settings(app: Flask, overrides: dict | None = None) -> None:
 
     instance = Path(app.instance_path)
     if not app.config["DATABASE_URL"]:
-        app.config["DATABASE_URL"] = f"sqlite:///{instance / 'repository.db'}"
+        app.config["DATABASE_URL"] = default_database_url(instance)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _persistent_secret(instance / "secret_key")
     if app.config["SESSION_COOKIE_SECURE"] is None:

@@ -99,7 +99,7 @@ class IndexFollower:
                 self._open(session)
             documents = documents_for(session, ids)
         try:
-            for item_id, document in documents.built.items():
+            for document in documents.built.values():
                 self._writer.put(document)
             for item_id in [*documents.removed, *documents.failed]:
                 self._writer.remove(str(item_id))  # a record that cannot be indexed must not stay findable

@@ -163,11 +163,11 @@ class Ingester:
     """Runs a batch: one Ingester per command or test, holding its stores."""
 
     def __init__(self, sessions: sessionmaker[Session], index: IndexStore, files: FileStore,
-                 *, limits: Limits = Limits(), jobs: int | None = None):
+                 *, limits: Limits | None = None, jobs: int | None = None):
         self.sessions = sessions
         self.index = index
         self.files = files
-        self.limits = limits
+        self.limits = limits or Limits()
         self.jobs = jobs or os.cpu_count() or 1
         self.index_errors: list[str] = []
         self.unindexed: list[int] = []  # published items recorded in the database but not searchable

@@ -11,34 +11,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Mapping
 from urllib.parse import urlencode
 
-from indexer.search import SearchRequest
+from indexer.search import BY_PARAM, BadRequest, SearchRequest, check_request
 
 if TYPE_CHECKING:
     from .services.search import Reader
 
-# URL parameter -> SearchRequest filter key.
-FILTER_PARAMS: dict[str, str] = {
-    "type": "type",
-    "theme": "themes",
-    "event": "event",
-    "place": "places",
-    "access": "access",
-    "author": "authors",
-}
-SORTS: dict[str, str] = {
-    "relevance": "Relevance",
-    "newest": "Newest first",
-    "oldest": "Oldest first",
-    "title": "Title (A to Z)",
-}
-MAX_PER_PAGE = 100
-MAX_PAGE = 1000
 MAX_QUERY_LENGTH = 500
 MAX_VALUES = 30  # values of one filter; more is not a person clicking
-YEAR_RANGE = (1000, 2999)
+MAX_NUMBER_DIGITS = 9  # a page or a year longer than this is not a number a person typed
 
 
-class SearchParamError(ValueError):
+class SearchParamError(BadRequest):
     """A search parameter a person (or a script) got wrong; the message says which and why."""
 
 
@@ -56,7 +39,7 @@ class SearchParams:
 
     def to_request(self, reader: Reader, **options) -> SearchRequest:
         """Return the engine's SearchRequest for these parameters and this reader."""
-        filters = {FILTER_PARAMS[name]: list(values) for name, values in self.filters.items() if values}
+        filters = {BY_PARAM[name].key: list(values) for name, values in self.filters.items() if values}
         return reader.request(q=self.q, filters=filters, year_from=self.year_from, year_to=self.year_to,
                               sort=self.sort, page=self.page, per_page=self.per_page, **options)
 
@@ -65,7 +48,7 @@ class SearchParams:
         out: list[tuple[str, str]] = []
         if self.q:
             out.append(("q", self.q))
-        for name in FILTER_PARAMS:
+        for name in BY_PARAM:
             out.extend((name, value) for value in self.filters.get(name, []))
         if self.year_from is not None:
             out.append(("from", str(self.year_from)))
@@ -116,17 +99,14 @@ def _one(args: Mapping, name: str) -> str | None:
     return values[0] if values else None
 
 
-def _integer(args: Mapping, name: str, low: int, high: int, label: str) -> int | None:
+def _integer(args: Mapping, name: str, label: str) -> int | None:
     raw = _one(args, name)
     if raw is None or raw.strip() == "":
         return None
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        raise SearchParamError(f"{label} must be a whole number, not '{raw[:40]}'") from None
-    if not low <= value <= high:
-        raise SearchParamError(f"{label} must be between {low} and {high}")
-    return value
+    text = raw.strip()
+    if len(text.lstrip("-")) > MAX_NUMBER_DIGITS or not text.lstrip("-").isdigit():
+        raise SearchParamError(f"{label} must be a whole number, not '{raw[:40]}'")
+    return int(text)
 
 
 def _values(args: Mapping, name: str) -> list[str]:
@@ -140,21 +120,29 @@ def _values(args: Mapping, name: str) -> list[str]:
 
 
 def parse_search_args(args: Mapping, *, default_per_page: int = 20, allow_per_page: bool = True) -> SearchParams:
-    """Parse and check a query string; raise SearchParamError with a clear message."""
+    """Parse and check a query string; raise SearchParamError with a clear message.
+
+    This reads the text of the URL; the values are then checked by the search engine's
+    own check_request, the one place that knows what a search accepts.
+    """
     q = (_one(args, "q") or "").strip()
     if len(q) > MAX_QUERY_LENGTH:
         raise SearchParamError(f"the search text is too long (at most {MAX_QUERY_LENGTH} characters)")
-    filters = {name: values for name in FILTER_PARAMS if (values := _values(args, name))}
-    year_from = _integer(args, "from", *YEAR_RANGE, "The 'from' year")
-    year_to = _integer(args, "to", *YEAR_RANGE, "The 'to' year")
-    if year_from is not None and year_to is not None and year_from > year_to:
-        raise SearchParamError(f"the 'from' year ({year_from}) is after the 'to' year ({year_to})")
+    filters = {name: values for name in BY_PARAM if (values := _values(args, name))}
+    year_from = _integer(args, "from", "The 'from' year")
+    year_to = _integer(args, "to", "The 'to' year")
     sort = (_one(args, "sort") or "relevance").strip() or "relevance"
-    if sort not in SORTS:
-        raise SearchParamError(f"unknown sort '{sort[:40]}'; choose one of {', '.join(SORTS)}")
-    page = _integer(args, "page", 1, MAX_PAGE, "The page number") or 1
+    page = _integer(args, "page", "The page number")
+    page = 1 if page is None else page
     per_page = default_per_page
     if allow_per_page:
-        per_page = _integer(args, "per_page", 1, MAX_PER_PAGE, "'per_page'") or default_per_page
-    return SearchParams(q=q, filters=filters, year_from=year_from, year_to=year_to, sort=sort,
-                        page=page, per_page=per_page)
+        chosen = _integer(args, "per_page", "'per_page'")
+        per_page = default_per_page if chosen is None else chosen
+    params = SearchParams(q=q, filters=filters, year_from=year_from, year_to=year_to, sort=sort,
+                          page=page, per_page=per_page)
+    try:
+        check_request(q=q, filters={BY_PARAM[name].key: v for name, v in filters.items()}, year_from=year_from,
+                      year_to=year_to, sort=sort, page=page, per_page=per_page)
+    except BadRequest as error:
+        raise SearchParamError(str(error)) from None
+    return params

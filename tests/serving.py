@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from tests import databases
+
 PROJECT = Path(__file__).resolve().parent.parent
 
 
@@ -31,6 +33,9 @@ def environment(instance: Path, **settings: str) -> dict[str, str]:
     env = {**os.environ, "REPOSITORY_INSTANCE": str(instance),
            # Plain HTTP on loopback: the session cookie cannot be Secure-only here.
            "REPOSITORY_SESSION_COOKIE_SECURE": "false"}
+    database = databases.url_for(instance)
+    if database:  # the run is on PostgreSQL: the process must use this instance's database
+        env["DATABASE_URL"] = database
     env.update({f"REPOSITORY_{name}": value for name, value in settings.items()})
     return env
 
@@ -52,7 +57,7 @@ def gunicorn(instance: Path, *, workers: int = 4, **settings: str) -> Iterator[s
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start: " + process.stderr.read().decode()[-2000:])
+                    raise RuntimeError("gunicorn did not start: " + process.stderr.read().decode()[-2000:]) from None
                 time.sleep(0.2)
         yield base
     finally:

@@ -202,7 +202,7 @@ def _conclude(job: Job) -> Extraction:
             job.info, job.pages, file_name=job.source.display_name, font_runs=job.font_runs,
             scanned=1 in job.ocr_pages,
         )
-    except Exception:  # noqa: BLE001  # a guess that fails must not lose the extraction
+    except Exception:  # a guess that fails must not lose the extraction
         suggestion = Suggestion()
     return Extraction(
         path=job.path,

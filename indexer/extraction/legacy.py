@@ -39,7 +39,7 @@ def read_legacy_word(output: Output, path: str) -> str | None:
             info = _metadata(ole)
     except MemoryError:
         raise
-    except Exception as exc:  # noqa: BLE001  # olefile raises OSError and others on damaged files
+    except Exception as exc:  # olefile raises OSError and others on damaged files
         return f"damaged Word file: {short(exc)}"
     text, failure = _run_antiword(path)
     if text is None:
@@ -70,7 +70,7 @@ def _metadata(ole) -> dict[str, str]:
     """Return the summary information (title, author, subject, keywords, created) as an info dictionary."""
     try:
         meta = ole.get_metadata()
-    except Exception:  # noqa: BLE001  # damaged summary information loses only the metadata
+    except Exception:  # damaged summary information loses only the metadata
         return {}
     codepage = meta.codepage if isinstance(meta.codepage, int) and meta.codepage > 0 else 1252
     info: dict[str, str] = {}

@@ -43,7 +43,8 @@ def read_package(output: Output, path: str) -> str | None:
     except Refused as refused:
         return str(refused)
     except zipfile.BadZipFile as exc:
-        return f"damaged file: it starts like a Word, PowerPoint or OpenDocument file but is not a whole ZIP archive ({short(exc)})"
+        return ("damaged file: it starts like a Word, PowerPoint or OpenDocument file but is not a whole ZIP archive"
+                f" ({short(exc)})")
     except (OSError, EOFError, ValueError, NotImplementedError) as exc:
         return f"damaged file: {short(exc)}"
     if kind == "docx":

@@ -45,7 +45,7 @@ def read_pdf(output: Output, path: str) -> str | None:
         return f"cannot read this PDF: {short(exc)}"
     except RecursionError:
         return "damaged PDF: its structure loops back on itself"
-    except Exception as exc:  # noqa: BLE001  # pypdf raises many types, not all PyPdfError
+    except Exception as exc:  # pypdf raises many types, not all PyPdfError
         return f"damaged PDF: {short(exc)}"
 
     output.head("pdf", page_count, _read_info(reader))
@@ -67,7 +67,7 @@ def read_pdf(output: Output, path: str) -> str | None:
             raise
         except RecursionError:
             error = "page structure loops back on itself"
-        except Exception as exc:  # noqa: BLE001  # one bad page loses that page only
+        except Exception as exc:  # one bad page loses that page only
             error = short(exc)
         if error is None and page is not None and _looks_scanned(page, text):
             if recogniser is None:
@@ -90,7 +90,7 @@ def _looks_scanned(page: Any, text: str) -> bool:
         return False  # a text layer (the length test spares born-digital pages the count)
     try:
         return _has_image(page.get("/Resources"), depth=0)
-    except Exception:  # noqa: BLE001  # damaged resources: treat the page as it reads
+    except Exception:  # damaged resources: treat the page as it reads
         return False
 
 
@@ -99,7 +99,7 @@ def _page_points(page: Any) -> float:
     try:
         box = page.mediabox
         return float(max(abs(box.width), abs(box.height)))
-    except Exception:  # noqa: BLE001
+    except Exception:
         return 0.0
 
 
@@ -152,7 +152,7 @@ def _read_info(reader: Any) -> dict[str, str]:
     """Return the document information dictionary as short clean strings."""
     try:
         raw = reader.metadata
-    except Exception:  # noqa: BLE001  # a damaged info dictionary is not worth a rejection
+    except Exception:  # a damaged info dictionary is not worth a rejection
         return {}
     if not raw:
         return {}
@@ -164,7 +164,7 @@ def _read_info(reader: Any) -> dict[str, str]:
                 continue
             value = value.get_object() if hasattr(value, "get_object") else value
             text = " ".join(str(value).replace("\x00", "").split())[:_INFO_MAX]
-        except Exception:  # noqa: BLE001
+        except Exception:
             continue
         if name == "creation_date":
             text = iso_date(text)

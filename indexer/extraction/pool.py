@@ -230,7 +230,7 @@ class Pool:
                     worker.files += 1
                     job.error, job.seconds = message[1], message[2]
                     return job
-        except Exception:  # noqa: BLE001  # EOF, a broken pipe or a garbled message: treat as dead
+        except Exception:  # EOF, a broken pipe or a garbled message: treat as dead
             worker.eof = True  # collect() reports it
         return None
 

@@ -35,7 +35,7 @@ def read_pptx(output: Output, path: str) -> str | None:
         })
     except MemoryError:
         raise
-    except Exception as exc:  # noqa: BLE001  # python-pptx and lxml raise many kinds
+    except Exception as exc:  # python-pptx and lxml raise many kinds
         return f"damaged PowerPoint file: {short(exc)}"
     if not slides:
         return "no slides: the presentation is empty"
@@ -48,7 +48,7 @@ def read_pptx(output: Output, path: str) -> str | None:
             notes = _notes(slide)
         except MemoryError:
             raise
-        except Exception as exc:  # noqa: BLE001  # one bad slide loses that slide only
+        except Exception as exc:  # one bad slide loses that slide only
             output.page("", error=short(exc))
             continue
         text = "\n\n".join(t for _, t in runs)

@@ -43,11 +43,11 @@ def read_docx(output: Output, path: str) -> str | None:
                      *_docx_text(content.footnotes), *_docx_text(content.endnotes)]
             try:
                 properties = content.core_properties
-            except Exception:  # noqa: BLE001  # a missing or damaged docProps/core.xml loses only the metadata
+            except Exception:  # a missing or damaged docProps/core.xml loses only the metadata
                 properties = {}
     except MemoryError:
         raise
-    except Exception as exc:  # noqa: BLE001  # docx2python and lxml raise many kinds
+    except Exception as exc:  # docx2python and lxml raise many kinds
         return f"damaged Word file: {short(exc)}"
     info = info_from({
         "title": properties.get("title"), "author": properties.get("creator"),
@@ -67,8 +67,8 @@ def _docx_blocks(blocks: list) -> Iterable[Paragraph]:
                 if line.strip(" |"):
                     yield line, BODY_SIZE
                 continue
-            for cell, texts in zip(row, cells):
-                for par, text in zip(cell, texts):
+            for cell, texts in zip(row, cells, strict=True):
+                for par, text in zip(cell, texts, strict=True):
                     if text:
                         yield text, _STYLE_SIZES.get((par.style or "").lower(), BODY_SIZE)
 
@@ -131,18 +131,19 @@ def read_odt(output: Output, path: str) -> str | None:
                     walk(child)
 
         walk(document.text)
+        wanted = {(DCNS, "title"): "title", (DCNS, "creator"): "author", (METANS, "initial-creator"): "author",
+                  (DCNS, "subject"): "subject", (METANS, "keyword"): "keywords",
+                  (METANS, "creation-date"): "creation_date"}
         fields: dict[str, str] = {}
         for element in document.meta.childNodes:
             if element.nodeType == 1:
                 namespace, name = element.qname
-                key = {(DCNS, "title"): "title", (DCNS, "creator"): "author",
-                       (METANS, "initial-creator"): "author", (DCNS, "subject"): "subject",
-                       (METANS, "keyword"): "keywords", (METANS, "creation-date"): "creation_date"}.get((namespace, name))
+                key = wanted.get((namespace, name))
                 if key and key not in fields:
                     fields[key] = teletype.extractText(element)
     except MemoryError:
         raise
-    except Exception as exc:  # noqa: BLE001  # odfpy raises many kinds on damaged XML
+    except Exception as exc:  # odfpy raises many kinds on damaged XML
         return f"damaged OpenDocument file: {short(exc)}"
     return emit_parts(output, "odt", paragraphs, [], info_from(fields))
 

@@ -1,16 +1,24 @@
 """Search: the Whoosh index of items, written through one path and read by many."""
 
 from indexer.search.engine import (
-    FACET_LIMIT,
-    MAX_PER_PAGE,
-    MAX_RESULTS_DEPTH,
-    BadRequest,
     Hit,
     SearchRequest,
     SearchResult,
     more_like_this,
     passages,
     search,
+)
+from indexer.search.facets import (
+    BY_KEY,
+    BY_PARAM,
+    FACET_LIMIT,
+    FACETS,
+    MAX_PER_PAGE,
+    MAX_RESULTS_DEPTH,
+    SORTS,
+    BadRequest,
+    Facet,
+    check_request,
 )
 from indexer.search.schema import fingerprint, title_sort_key
 from indexer.search.store import (
@@ -23,6 +31,7 @@ from indexer.search.store import (
 )
 
 __all__ = [
+    "BY_KEY", "BY_PARAM", "FACETS", "SORTS", "Facet", "check_request",
     "FACET_LIMIT", "MAX_PER_PAGE", "MAX_RESULTS_DEPTH", "BadRequest", "DocumentRewritten", "Hit", "IndexLocked",
     "IndexStore", "IndexUnreadable", "IndexWriteFailed", "IndexWriter", "SearchRequest", "SearchResult", "fingerprint",
     "more_like_this", "passages", "search", "title_sort_key",

@@ -25,7 +25,11 @@ WORD_PATTERN = r"\w+(?:[.'’]\w+)*"
 TEXT_WORD_PATTERN = r"\w+(?:[-.'’]\w+)*"
 
 # Whoosh's list plus a few function words that only add noise to OR queries.
-STOPLIST = frozenset(STOP_WORDS | {"was", "were", "been", "has", "had", "its", "than", "then", "there", "their", "which", "who", "what", "do", "does", "did", "but", "into", "about", "over", "such", "these", "those", "they", "them", "he", "she", "his", "her", "our", "also", "all", "any", "each", "only", "no", "so", "between", "both", "other", "some"})
+STOPLIST = frozenset(STOP_WORDS | {
+    "was", "were", "been", "has", "had", "its", "than", "then", "there", "their", "which", "who", "what", "do",
+    "does", "did", "but", "into", "about", "over", "such", "these", "those", "they", "them", "he", "she", "his",
+    "her", "our", "also", "all", "any", "each", "only", "no", "so", "between", "both", "other", "some",
+})
 
 # British spellings folded to the American form so "organisation" meets
 # "organization" and "behaviour" meets "behavior". Only whole families that are
@@ -244,7 +248,8 @@ def _find_matches(text: str, terms: frozenset[str], limit: int) -> list[tuple[in
     return found
 
 
-def make_snippets(text: str, terms: frozenset[str], *, count: int = 3, width: int = 220, scan_chars: int = 200_000) -> list[str]:
+def make_snippets(text: str, terms: frozenset[str], *, count: int = 3, width: int = 220,
+                  scan_chars: int = 200_000) -> list[str]:
     """Return up to count HTML-safe excerpts of text with query words in <mark> ([] if none match)."""
     text = text[:scan_chars]
     matches = _find_matches(text, terms, limit=400) if terms else []

@@ -9,29 +9,13 @@ from whoosh import query as wq
 from whoosh.classify import Bo1Model
 
 from indexer.search.analysis import lead_snippet, make_snippets
+from indexer.search.facets import BY_KEY, FACET_LIMIT, FACETS, check_request
 from indexer.search.query import parse_query, suggest_correction
-from indexer.search.schema import FACET_FIELDS, TEXT_FIELDS
+from indexer.search.schema import TEXT_FIELDS, Ranking
 from indexer.search.store import IndexStore
 from indexer.search.view import IndexView
 
-SORTS = ("relevance", "newest", "oldest", "title")
-FILTER_KEYS = ("type", "themes", "event", "places", "access", "authors")
-MAX_PER_PAGE = 100
-MAX_RESULTS_DEPTH = 10_000   # page * per_page beyond this is refused
-FACET_LIMIT = 50             # values listed per facet, most frequent first
 SNIPPETS = 3
-# Coordination for short queries: the top RERANK_DEPTH hits by BM25 have their
-# score multiplied by (share of the query's words they contain) ** COORD, so
-# "domestic abuse information sharing" lists documents with all four words
-# first. Long, sentence-like queries are left to BM25 (coordination cost
-# SciFact train nDCG@10 0.01-0.05 there; see bench/RESULTS.md).
-COORD = 0.5
-COORD_MAX_WORDS = 4
-RERANK_DEPTH = 100
-
-
-class BadRequest(ValueError):
-    """A search parameter a person can get wrong (page, per_page, sort, filters)."""
 
 
 @dataclass
@@ -70,28 +54,6 @@ class SearchResult:
     fallback: bool
 
 
-def _check(request: SearchRequest) -> None:
-    """Raise BadRequest with a readable message for parameters out of range."""
-    if not isinstance(request.page, int) or isinstance(request.page, bool) or request.page < 1:
-        raise BadRequest("page must be a whole number of 1 or more")
-    if not isinstance(request.per_page, int) or not 1 <= request.per_page <= MAX_PER_PAGE:
-        raise BadRequest(f"per_page must be between 1 and {MAX_PER_PAGE}")
-    if request.page * request.per_page > MAX_RESULTS_DEPTH:
-        raise BadRequest(f"only the first {MAX_RESULTS_DEPTH:,} results can be paged through; refine the search")
-    if request.sort not in SORTS:
-        raise BadRequest(f"sort must be one of: {', '.join(SORTS)}")
-    unknown = set(request.filters or {}) - set(FILTER_KEYS)
-    if unknown:
-        raise BadRequest(f"unknown filter: {', '.join(sorted(unknown))}")
-    for bound in (request.year_from, request.year_to):
-        if bound is not None and (not isinstance(bound, int) or not 0 < bound < 10_000):
-            raise BadRequest("years must be four-digit numbers")
-    if request.year_from and request.year_to and request.year_from > request.year_to:
-        raise BadRequest("the 'from' year is after the 'to' year")
-    if not isinstance(request.q, str):
-        raise BadRequest("the query must be text")
-
-
 def _visible_bits(view: IndexView, principals: list[str], withheld: frozenset[str]) -> int:
     """Return the bitmap of documents any of the principals may read, the withheld ones left out."""
     bits = 0
@@ -119,16 +81,15 @@ def _allowed(view: IndexView, request: SearchRequest):
     def build() -> int:
         bits = _visible(view, request.principals, request.withheld).bits
         for name, values in filters.items():
-            field_name = FACET_FIELDS[name]
-            lower = name != "authors"
+            facet = BY_KEY[name]
             any_of = 0
             for v in values:
-                any_of |= view.term_bits(field_name, v.lower() if lower else v)
+                any_of |= view.term_bits(facet.field, v.lower() if facet.lowercase else v)
             bits &= any_of
         if request.year_from or request.year_to:
             lo, hi = request.year_from or 0, request.year_to or 9999
             in_range = 0
-            for year, ybits in view.facet_bits("year").items():
+            for year, ybits in view.facet_bits(BY_KEY["year"].field).items():
                 if lo <= int(year) <= hi:
                     in_range |= ybits
             bits &= in_range
@@ -195,42 +156,44 @@ def _flat_terms(q) -> list[tuple[str, str, float]] | None:
     return terms if terms and len(terms) == len(subs) else None
 
 
-def _coordinate(view: IndexView, q, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+def _coordinate(view: IndexView, q, ranked: list[tuple[int, float]], ranking: Ranking) -> list[tuple[int, float]]:
     """Re-rank the top hits so documents holding more of the query's words come first."""
-    words = {t.text for t in (q.subqueries if isinstance(q, wq.Or) else []) if isinstance(t, wq.Term) and t.fieldname == "text"}
-    if not 2 <= len(words) <= COORD_MAX_WORDS:
+    subqueries = q.subqueries if isinstance(q, wq.Or) else []
+    words = {t.text for t in subqueries if isinstance(t, wq.Term) and t.fieldname == "text"}
+    if not 2 <= len(words) <= ranking.coord_max_words:
         return ranked
     size = (view.size >> 3) + 1
     maps = [view.term_bits("text", w).to_bytes(size, "little") for w in words]
     out = []
-    for docnum, score in ranked[:RERANK_DEPTH]:
+    for docnum, score in ranked[:ranking.rerank_depth]:
         byte, bit = docnum >> 3, 1 << (docnum & 7)
         share = sum(1 for m in maps if m[byte] & bit) / len(maps)
-        out.append((docnum, score * share ** COORD))
+        out.append((docnum, score * share ** ranking.coord))
     out.sort(key=lambda ds: -ds[1])
-    return out + ranked[RERANK_DEPTH:]
+    return out + ranked[ranking.rerank_depth:]
 
 
 def _facets(view: IndexView, matched: int) -> dict[str, list[tuple[str, int]]]:
     """Count, for every facet value, the matched documents having it."""
     out: dict[str, list[tuple[str, int]]] = {}
-    for facet in FACET_FIELDS:
+    for facet in FACETS:
         counts = []
-        for value, bits in view.facet_bits(facet).items():
+        for value, bits in view.facet_bits(facet.field).items():
             n = (bits & matched).bit_count()
             if n:
                 counts.append((value, n))
-        if facet == "year":
+        if facet.by_value:
             counts.sort(key=lambda vc: vc[0], reverse=True)
         else:
             counts.sort(key=lambda vc: (-vc[1], vc[0]))
-        out[facet] = counts[:FACET_LIMIT]
+        out[facet.key] = counts[:FACET_LIMIT]
     return out
 
 
 def search(store: IndexStore, request: SearchRequest) -> SearchResult:
     """Search the index for what the principals may see; filters apply inside Whoosh."""
-    _check(request)
+    check_request(q=request.q, filters=request.filters or {}, year_from=request.year_from,
+                  year_to=request.year_to, sort=request.sort, page=request.page, per_page=request.per_page)
     view = store.view()
     parsed = parse_query(request.q, view.searcher.schema)
     allowed = _allowed(view, request)
@@ -244,8 +207,9 @@ def search(store: IndexStore, request: SearchRequest) -> SearchResult:
     order = "newest" if browsing and request.sort == "relevance" else request.sort
     scored = order == "relevance"
     depth = first + request.per_page
-    if scored and COORD > 0:
-        depth = max(depth, RERANK_DEPTH)
+    ranking = store.ranking
+    if scored and ranking.coord > 0:
+        depth = max(depth, ranking.rerank_depth)
     terms = _flat_terms(parsed.query) if scored and allowed.bits else None
     ranked: list[tuple[int, float]] | None = None
     if browsing:
@@ -263,7 +227,7 @@ def search(store: IndexStore, request: SearchRequest) -> SearchResult:
         suggestion = suggest_correction(view, parsed.words_text, visible)
     if not matched:
         empty.suggestion = suggestion
-        empty.facets = {f: [] for f in FACET_FIELDS} if request.facets else {}
+        empty.facets = {facet.key: [] for facet in FACETS} if request.facets else {}
         return empty
 
     if not scored:
@@ -271,8 +235,8 @@ def search(store: IndexStore, request: SearchRequest) -> SearchResult:
     elif ranked is None:
         results = view.searcher.search(parsed.query, limit=depth, filter=allowed)
         ranked = [(hit.docnum, float(hit.score)) for hit in results]
-    if scored and COORD > 0:
-        ranked = _coordinate(view, parsed.query, ranked)
+    if scored and ranking.coord > 0:
+        ranked = _coordinate(view, parsed.query, ranked, ranking)
     hits = []
     for docnum, score in ranked[first:first + request.per_page]:
         snippets = _snippets(view, docnum, parsed.text_terms) if request.highlight else []

@@ -14,10 +14,9 @@ from whoosh.qparser import (
     MultifieldParser,
     OrGroup,
     PlusMinusPlugin,
+    QueryParser,
     WildcardPlugin,
 )
-
-from whoosh.qparser import QueryParser
 
 from indexer.search.analysis import word_key
 from indexer.search.schema import TEXT_FIELDS

@@ -6,6 +6,7 @@ import hashlib
 import json
 import math
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from whoosh import fields, scoring
@@ -28,17 +29,6 @@ TEXT_FIELDS: dict[str, float] = {
     "title": 0.25,
     "authors": 1.0,
     "exact": 0.3,
-}
-
-# Facet name -> index field holding its exact keys.
-FACET_FIELDS: dict[str, str] = {
-    "type": "type",
-    "themes": "themes",
-    "event": "event",
-    "places": "places",
-    "access": "access",
-    "year": "year_key",
-    "authors": "author_keys",
 }
 
 # BM25 parameters; per-field B as Whoosh's BM25F takes them (<field>_B).
@@ -126,17 +116,35 @@ def make_schema() -> fields.Schema:
     )
 
 
-# "bm25": Robertson/Lucene idf, log(1 + (N - n + 0.5) / (n + 0.5)); "whoosh":
-# Whoosh's default TF-IDF idf, log(N / (n + 1)) + 1, which gives very common
-# words a floor of 1 and lets them crowd out the rare words of a long query.
-IDF = "bm25"
+@dataclass(frozen=True)
+class Ranking:
+    """How results are ranked: the product's defaults, which the relevance benchmark varies.
+
+    Coordination, for short queries: the top `rerank_depth` hits by BM25 have their score
+    multiplied by (share of the query's words they contain) ** `coord`, so "domestic abuse
+    information sharing" lists documents with all four words first. Queries of more than
+    `coord_max_words` words are left to BM25 (coordination cost SciFact train nDCG@10
+    0.01-0.05 there; see bench/RESULTS.md). `coord` 0 turns it off.
+    """
+
+    # "bm25": Robertson/Lucene idf, log(1 + (N - n + 0.5) / (n + 0.5)); "whoosh": Whoosh's
+    # default TF-IDF idf, log(N / (n + 1)) + 1, which gives very common words a floor of 1
+    # and lets them crowd out the rare words of a long query.
+    idf: str = "bm25"
+    coord: float = 0.5
+    coord_max_words: int = 4
+    rerank_depth: int = 100
 
 
 class RankingModel(scoring.BM25F):
-    """Whoosh's BM25F with a choice of idf (see IDF)."""
+    """Whoosh's BM25F with a choice of idf (see Ranking.idf)."""
+
+    def __init__(self, *, idf: str = "bm25", **kwargs):
+        super().__init__(**kwargs)
+        self.idf_kind = idf
 
     def idf(self, searcher, fieldname, text):
-        if IDF == "whoosh":
+        if self.idf_kind == "whoosh":
             return super().idf(searcher, fieldname, text)
         parent = searcher.get_parent()
         n = parent.doc_frequency(fieldname, text)
@@ -144,10 +152,10 @@ class RankingModel(scoring.BM25F):
         return math.log(1 + (total - n + 0.5) / (n + 0.5))
 
 
-def make_weighting() -> scoring.WeightingModel:
-    """Return the BM25F weighting the searcher ranks with."""
+def make_weighting(ranking: Ranking = Ranking()) -> scoring.WeightingModel:
+    """Return the BM25F weighting a searcher ranks with."""
     per_field = {f"{name}_B": b for name, b in BM25_B.items()}
-    return RankingModel(B=0.75, K1=BM25_K1, **per_field)
+    return RankingModel(idf=ranking.idf, B=0.75, K1=BM25_K1, **per_field)
 
 
 def fingerprint(doc: dict) -> str:

@@ -15,7 +15,7 @@ from whoosh import index, writing
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
-from indexer.search.schema import fingerprint, make_schema, make_weighting, to_fields
+from indexer.search.schema import Ranking, fingerprint, make_schema, make_weighting, to_fields
 from indexer.search.view import IndexView
 from indexer.search.whoosh_internals import InlineCodec, release_lock, segment_count
 
@@ -59,7 +59,7 @@ def _let_go(writer) -> None:
     """Cancel a Whoosh writer and make sure its lock is released, whatever state it is in."""
     try:
         writer.cancel()
-    except Exception:  # noqa: BLE001  # a writer broken by a failed commit may not cancel cleanly
+    except Exception:  # a writer broken by a failed commit may not cancel cleanly
         log.debug("cancelling a failed index writer raised", exc_info=True)
     release_lock(writer)
 
@@ -67,9 +67,10 @@ def _let_go(writer) -> None:
 class IndexStore:
     """The full-text index of published items, with one writing path."""
 
-    def __init__(self, path: str | Path, *, lock_timeout: float = 30.0):
+    def __init__(self, path: str | Path, *, lock_timeout: float = 30.0, ranking: Ranking = Ranking()):
         self.path = Path(path)
         self.lock_timeout = lock_timeout
+        self.ranking = ranking
         self.path.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._lengths: dict = {}
@@ -251,7 +252,7 @@ class IndexStore:
         current: IndexView | None = getattr(self._local, "view", None)
         try:
             if current is None:
-                current = IndexView(self._ix.searcher(weighting=make_weighting()), self._lengths)
+                current = IndexView(self._ix.searcher(weighting=make_weighting(self.ranking)), self._lengths)
             elif not current.searcher.up_to_date():
                 # refresh() reuses unchanged segments, so re-opening stays cheap.
                 current = IndexView(current.searcher.refresh(), self._lengths)

@@ -11,7 +11,6 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.idsets import DocIdSet
 
-from indexer.search.schema import FACET_FIELDS
 from indexer.search.whoosh_internals import posting_blocks
 
 __all__ = ["IndexView", "BitmapSet", "bits_from_ids"]
@@ -134,7 +133,8 @@ class IndexView:
             self._length_cache[key] = found
         return found
 
-    def top_by_terms(self, terms: list[tuple[str, str, float]], allowed: "BitmapSet", limit: int) -> tuple[list[tuple[int, float]], int]:
+    def top_by_terms(self, terms: list[tuple[str, str, float]], allowed: BitmapSet,
+                     limit: int) -> tuple[list[tuple[int, float]], int]:
         """Rank an OR of weighted terms: return the top (docnum, score) and the matched bitmap.
 
         The sums are numpy's, in double precision and in the order of the terms, so
@@ -236,16 +236,15 @@ class IndexView:
         # Phrases, ranges and the rest: let Whoosh find the documents.
         return bits_from_ids(self.searcher.docs_for_query(q), self.size)
 
-    def facet_bits(self, facet: str) -> dict[str, int]:
-        """Return value -> bitmap for every value of a facet."""
-        cached = self._facet_bits.get(facet)
+    def facet_bits(self, field: str) -> dict[str, int]:
+        """Return value -> bitmap for every value of a key field."""
+        cached = self._facet_bits.get(field)
         if cached is None:
-            field = FACET_FIELDS[facet]
             cached = {}
             for btext in self.reader.lexicon(field):
                 value = btext.decode("utf-8")
                 cached[value] = self.term_bits(field, value)
-            self._facet_bits[facet] = cached
+            self._facet_bits[field] = cached
         return cached
 
     def cached_filter(self, key: object, build) -> BitmapSet:

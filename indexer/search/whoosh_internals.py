@@ -52,7 +52,9 @@ class _InlinedPostings(ListMatcher):
         return self._values[self._i] if self._values else None
 
     def all_items(self):
-        return zip(self._ids, self._values if self._values else repeat(None))
+        if self._values:
+            return zip(self._ids, self._values, strict=True)
+        return zip(self._ids, repeat(None))
 
     def copy(self):
         # ListMatcher's copy() forgets the term and its info, which block_min_length() reads.

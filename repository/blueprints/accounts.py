@@ -15,6 +15,7 @@ from ..forms.accounts import ChangePasswordForm, RegisterForm, ResetForm, ResetR
 from ..mail import send_mail
 from ..services import accounts
 from ..services.accounts import AccountError, ThrottlePolicy
+from .common import show_error
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 log = logging.getLogger("repository.accounts")
@@ -52,8 +53,7 @@ def register():
             session.commit()
         except AccountError as error:
             session.rollback()
-            field = form.password if "assword" in str(error) else form.email
-            field.errors = [*field.errors, str(error)]
+            show_error(form, error, default="email")
         else:
             login_user(user)
             _send_confirmation(user)
@@ -153,8 +153,7 @@ def change_password():
             session.commit()
         except AccountError as error:
             session.rollback()
-            field = form.current if "current" in str(error) else form.password
-            field.errors = [*field.errors, str(error)]
+            show_error(form, error, default="password")
         else:
             login_user(user)  # the session id carries the new token
             flash("Your password has been changed.", "success")
@@ -178,7 +177,8 @@ def request_reset():
             try:
                 send_mail(current_app.config, user.email, "Reset your password",
                           f"Hello {user.name},\n\nTo set a new password, open this link within {minutes} minutes:"
-                          f"\n\n{link}\n\nThe link works once. If you did not ask for it, you can ignore this message.\n")
+                          f"\n\n{link}\n\nThe link works once. If you did not ask for it, you can ignore this "
+                          "message.\n")
             except (OSError, smtplib.SMTPException):
                 # Same page either way (it must not reveal accounts); the operator sees the log.
                 log.exception("could not send a password-reset message")
@@ -195,11 +195,11 @@ def reset(token: str):
     form = ResetForm()
     if form.validate_on_submit():
         try:
-            user = accounts.reset_password(session, token, form.password.data)
+            accounts.reset_password(session, token, form.password.data)
             session.commit()
         except AccountError as error:
             session.rollback()
-            form.password.errors = [*form.password.errors, str(error)]
+            show_error(form, error, default="password")
         else:
             logout_user()
             flash("Your password has been changed. Sign in with your new password.", "success")

@@ -7,8 +7,7 @@ from sqlalchemy import select
 
 from ..context import db_session, resources
 from ..models import Event, Place
-from ..services.browse import (events_with_counts, facet_counts, full_counts, places_by_region, theme_tree,
-                               visible_total)
+from ..services.browse import events_with_counts, facet_counts, full_counts, places_by_region, theme_tree, visible_total
 from ..services.places import find_event
 from ..services.taxonomy import find_theme
 from .common import current_reader

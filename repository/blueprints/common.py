@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, g
+from flask import g
 from flask_login import current_user
 
 from ..context import db_session, resources
@@ -26,6 +26,10 @@ def current_reader() -> Reader:
     return g.reader
 
 
-def not_found() -> None:
-    """Stop with a 404: the same answer for missing, hidden and unpublished things."""
-    abort(404)
+def show_error(form, error: Exception, *, default: str) -> None:
+    """Show a service's error on the form field it names (services.errors.FieldError), else on `default`."""
+    name = getattr(error, "field", None)
+    field = getattr(form, name, None) if name else None
+    if field is None:
+        field = getattr(form, default)
+    field.errors = [*field.errors, str(error)]

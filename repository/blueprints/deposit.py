@@ -12,16 +12,16 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from indexer.extraction import Extraction
 
 from ..context import db_session, resources
-from ..forms import options
-from ..forms.deposit import ACCESS_HINTS, CASE_STUDY_LABELS, ItemForm, UploadForm
-from ..models import Event, Item
+from ..forms.deposit import ACCESS_HINTS, UploadForm
+from ..models import CASE_STUDY_SECTIONS, Item
 from ..services import deposits
 from ..services.access import can_add_version, can_edit, is_depositor
 from ..services.deposits import NotAllowed, UploadRejected
 from ..services.items import InvalidItem, find_item
 from ..services.moderation import return_message
 from ..services.readability import readability
-from ..services.taxonomy import UnknownTheme, all_themes, theme_vocabulary
+from ..services.taxonomy import theme_vocabulary
+from .describing import item_form, save_item_form
 
 T = TypeVar("T")
 
@@ -134,30 +134,6 @@ def new():
     return render_template("deposit/upload.html", form=form, item=None), 400 if form.errors else 200
 
 
-def _item_form(session, item: Item | None, formdata=True) -> ItemForm:
-    form = ItemForm() if formdata else ItemForm(formdata=None)
-    form.themes.choices = options((theme.slug, theme.name) for theme in all_themes(session))
-    events = session.query(Event).order_by(Event.date.desc().nulls_last(), Event.name).all()
-    form.event.choices = options([("", "None"), *((event.slug, event.name) for event in events)])
-    if not formdata and item is not None:
-        form.fill_from(item)
-    return form
-
-
-def save_item_form(form: ItemForm, item: Item, user) -> dict | None:
-    """Apply a valid form to the item; return the changes, or None with errors set on the form."""
-    session = db_session()
-    try:
-        changes = deposits.update_item(session, item, form.to_item_data(), user,
-                                       readers=form.reader_emails() if form.access.data == "restricted" else [])
-    except (InvalidItem, UnknownTheme) as error:
-        session.rollback()
-        target = form.readers if "email address" in str(error) else form.title
-        target.errors = [*target.errors, str(error)]
-        return None
-    return changes
-
-
 @bp.route("/<int:item_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(item_id: int):
@@ -168,7 +144,7 @@ def edit(item_id: int):
         flash("This item is with the editors or published, so its description cannot be changed here.", "info")
         return redirect(url_for("deposit.mine"))
     session = db_session()
-    form = _item_form(session, item, formdata=request.method == "POST")
+    form = item_form(session, item, formdata=request.method == "POST")
     status = 200
     if request.method == "POST":
         if form.validate_on_submit() and save_item_form(form, item, user) is not None:
@@ -189,7 +165,7 @@ def edit(item_id: int):
     return render_template("deposit/edit.html", form=form, item=item, status=status,
                            reading=readability(item.summary) if item.summary else None,
                            returned=return_message(session, item), access_hints=ACCESS_HINTS,
-                           case_study_fields=list(CASE_STUDY_LABELS),
+                           case_study_fields=list(CASE_STUDY_SECTIONS),
                            action=url_for("deposit.edit", item_id=item.id)), status
 
 

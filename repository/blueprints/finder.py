@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import current_app, render_template, request, url_for
 
-from indexer.search import BadRequest
+from indexer.search import BY_PARAM, FACETS, SORTS, BadRequest
 
 from ..context import db_session, resources
-from ..search_params import FILTER_PARAMS, SORTS, SearchParamError, SearchParams, parse_search_args
+from ..search_params import SearchParamError, SearchParams, parse_search_args
 from ..services.browse import facet_counts, theme_tree
-from ..services.search import FACET_PARAMS, FACET_TITLES, SearchOutcome, run_search
+from ..services.search import SearchOutcome, run_search
 from .common import current_reader
 
 
@@ -64,7 +64,7 @@ def finder(template: str, *, endpoint: str, endpoint_args: dict | None = None,
     if fixed and fixed[0] == "year":
         search_request.year_from = search_request.year_to = int(fixed[1])
     elif fixed:
-        search_request.filters[FILTER_PARAMS[fixed[0]]] = [fixed[1]]
+        search_request.filters[BY_PARAM[fixed[0]].key] = [fixed[1]]
     session = db_session()
     try:
         outcome = run_search(session, resources().index, search_request)
@@ -77,7 +77,7 @@ def finder(template: str, *, endpoint: str, endpoint_args: dict | None = None,
         broad_themes = [theme for theme in theme_tree(session, counts) if theme.count]
     return render_template(
         template, params=params, outcome=outcome, page_url=page_url,
-        fixed_param=fixed[0] if fixed else None, sorts=SORTS, facet_titles=FACET_TITLES,
-        facet_params=FACET_PARAMS, pagination=pagination(params, outcome, page_url),
+        fixed_param=fixed[0] if fixed else None, sorts=SORTS, facets=FACETS, facet_by_param=BY_PARAM,
+        pagination=pagination(params, outcome, page_url),
         broad_themes=broad_themes, **context,
     )

@@ -7,20 +7,14 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from indexer.extraction import FORMATS
 
 from ..context import db_session, resources
-from ..models import ACCESS_LEVELS
+from ..models import ACCESS_LEVELS, CASE_STUDY_SECTIONS
 from ..services.access import can_read_text, can_see_tombstone, can_view, is_depositor, is_editor, text_is_open
 from ..services.citations import download_name, highwire_tags, to_bibtex, to_ris
-from ..services.items import CASE_STUDY_FIELDS, find_item, scanned_pages
+from ..services.items import find_item, scanned_pages
 from ..services.search import passages_in_item, related_items
 from .common import current_reader, current_user_record
 
 bp = Blueprint("items", __name__, url_prefix="/items")
-
-CASE_STUDY_TITLES = {
-    "partners": "Partners", "problem": "The problem", "approach": "What was done",
-    "outcomes": "What changed", "lessons": "Lessons learnt", "contact": "Contact",
-}
-
 
 def _visible_item(item_id: int):
     """Return the item if this reader may see it; 404 otherwise (no existence leak)."""
@@ -53,8 +47,8 @@ def show(item_id: int):
     passages = passages_in_item(resources().index, item, q) if q and readable else []
     sections = []
     if item.case_study is not None:
-        sections = [(CASE_STUDY_TITLES[name], getattr(item.case_study, name))
-                    for name in CASE_STUDY_FIELDS if getattr(item.case_study, name).strip()]
+        sections = [(heading, getattr(item.case_study, name))
+                    for name, heading in CASE_STUDY_SECTIONS.items() if getattr(item.case_study, name).strip()]
     return render_template(
         "items/show.html", item=item, readable=readable, embargoed=not text_is_open(item),
         access_label=ACCESS_LEVELS.get(item.access, item.access), related=related, sections=sections,

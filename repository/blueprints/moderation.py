@@ -8,14 +8,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from ..context import db_session
-from ..forms.deposit import ACCESS_HINTS, CASE_STUDY_LABELS
+from ..forms.deposit import ACCESS_HINTS
 from ..forms.moderation import ActionForm, PersonForm, ReturnForm, WithdrawForm
-from ..models import Item, User
+from ..models import CASE_STUDY_SECTIONS, Item, User
 from ..services import accounts, audit, moderation
 from ..services.access import is_editor
 from ..services.items import InvalidItem, find_item
 from ..services.readability import readability
-from .deposit import _item_form, save_item_form
+from .describing import item_form, save_item_form
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
@@ -49,14 +49,14 @@ def queue():
 
 def _review_page(item: Item, *, form=None, return_form=None, withdraw_form=None, status: int = 200):
     session = db_session()
-    form = form or _item_form(session, item, formdata=False)
+    form = form or item_form(session, item, formdata=False)
     return render_template(
         "moderation/item.html", item=item, form=form, status=status,
         return_form=return_form or ReturnForm(formdata=None),
         withdraw_form=withdraw_form or WithdrawForm(formdata=None),
         action_form=ActionForm(formdata=None), entries=audit.entries_for(session, item),
         reading=readability(item.summary) if item.summary else None, access_hints=ACCESS_HINTS,
-        case_study_fields=list(CASE_STUDY_LABELS), action=url_for("moderation.edit", item_id=item.id),
+        case_study_fields=list(CASE_STUDY_SECTIONS), action=url_for("moderation.edit", item_id=item.id),
     ), status
 
 
@@ -73,7 +73,7 @@ def edit(item_id: int):
     """Save an editor's changes to the description; search follows through the change log."""
     item = _item(item_id)
     session = db_session()
-    form = _item_form(session, item)
+    form = item_form(session, item)
     editor = current_user._get_current_object()
     if form.validate_on_submit() and save_item_form(form, item, editor) is not None:
         session.commit()
@@ -134,7 +134,8 @@ def withdraw(item_id: int):
         return _review_page(item, withdraw_form=form, status=400)
     editor = current_user._get_current_object()
     return _decide(item, lambda s: moderation.withdraw(s, item, editor, form.reason.data),
-                   "The item has been withdrawn and removed from search.", form=form, field=form.reason, form_name="withdraw_form")
+                   "The item has been withdrawn and removed from search.", form=form, field=form.reason,
+                   form_name="withdraw_form")
 
 
 def admins_only(view):

@@ -10,8 +10,8 @@ import click
 from ..context import resources
 from ..db import transaction
 from ..models import ROLES
-from ..services.embargoes import lift_due_embargoes
 from ..services.accounts import AccountError, create_user, get_user_by_email, set_organisation, set_role
+from ..services.embargoes import lift_due_embargoes
 from .database import with_database
 
 

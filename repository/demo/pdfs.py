@@ -9,25 +9,10 @@ from typing import Any
 
 from fpdf import FPDF
 
+from ..models import CASE_STUDY_SECTIONS, ITEM_TYPES, LICENCES
+
 COLLECTION_PATH = Path(__file__).with_name("collection.json")
 
-TYPE_LABELS = {
-    "paper": "Seminar paper",
-    "case_study": "Case study",
-    "report": "Report",
-    "slides": "Slides",
-    "guidance": "Guidance",
-    "agreement": "Information-sharing agreement",
-}
-
-CASE_STUDY_FIELDS = (
-    ("partners", "Partners"),
-    ("problem", "The problem"),
-    ("approach", "What was done"),
-    ("outcomes", "What changed"),
-    ("lessons", "What was learnt"),
-    ("contact", "Contact"),
-)
 
 FICTION_NOTICE = (
     "Demonstration document written for this repository. People, projects and figures are fictional."
@@ -147,7 +132,7 @@ def _write_article(pdf: FPDF, document: dict[str, Any], event: dict[str, Any] | 
     _paragraph(pdf, document["abstract"])
     if document["type"] == "case_study" and document.get("case_study"):
         _heading(pdf, "Case study at a glance", size=12)
-        for key, label in CASE_STUDY_FIELDS:
+        for key, label in CASE_STUDY_SECTIONS.items():
             value = document["case_study"].get(key)
             if value:
                 pdf.set_font("helvetica", style="B", size=10)
@@ -193,9 +178,10 @@ def _title_block(
     pdf.ln(2)
     pdf.set_font("helvetica", style="I", size=10)
     pdf.multi_cell(0, 5, safe_text(describe_origin(document, event)), new_x="LMARGIN", new_y="NEXT")
-    kind = TYPE_LABELS.get(document["type"], document["type"])
+    kind = ITEM_TYPES.get(document["type"], document["type"])
     pdf.multi_cell(
-        0, 5, safe_text(f"{kind}. Licence: {document['licence']}"), new_x="LMARGIN", new_y="NEXT"
+        0, 5, safe_text(f"{kind}. Licence: {LICENCES.get(document['licence'], document['licence'])}"),
+        new_x="LMARGIN", new_y="NEXT"
     )
     pdf.ln(4)
 

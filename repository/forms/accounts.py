@@ -9,7 +9,8 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 from ..services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 _PASSWORD_LENGTH = Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH,
-                          message=f"Password must be between {MIN_PASSWORD_LENGTH} and {MAX_PASSWORD_LENGTH} characters")
+                          message=f"Password must be between {MIN_PASSWORD_LENGTH} and {MAX_PASSWORD_LENGTH} "
+                                  "characters")
 
 
 def _email_field(label: str = "Email address") -> EmailField:

@@ -6,33 +6,27 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..models import ACCESS_LEVELS, ITEM_TYPES
-from . import options
+from ..models import ACCESS_LEVELS, CASE_STUDY_SECTIONS, ITEM_TYPES, LICENCES
 from ..services.items import AuthorData, ItemData
+from . import options
 
-LICENCES = {
-    "CC-BY-4.0": "Creative Commons Attribution 4.0 (CC BY 4.0)",
-    "CC-BY-NC-4.0": "Creative Commons Attribution-NonCommercial 4.0 (CC BY-NC 4.0)",
-    "CC-BY-NC-ND-4.0": "Creative Commons Attribution-NonCommercial-NoDerivatives 4.0 (CC BY-NC-ND 4.0)",
-    "OGL-UK-3.0": "Open Government Licence v3.0",
-    "all-rights-reserved": "All rights reserved",
-}
 ACCESS_HINTS = {
     "open": "Anyone can find, read and download it.",
     "registered": "Only people who have signed in can find and read it.",
     "restricted": "Only you, members of your organisation, the people you name below and the editors.",
     "embargoed": "Everyone can see the description; the file and its text open on the date you give.",
-}
-CASE_STUDY_LABELS = {
-    "partners": "Partners",
-    "problem": "The problem",
-    "approach": "What was done",
-    "outcomes": "What changed",
-    "lessons": "Lessons learnt",
-    "contact": "Contact",
 }
 
 
@@ -68,12 +62,12 @@ class ItemForm(FlaskForm):
                               description="For embargoed items. For example, 2027-03-27.")
     readers = TextAreaField("Named readers", description=(
         "For restricted items: email addresses of registered people who may read it, one per line."))
-    partners = TextAreaField(CASE_STUDY_LABELS["partners"])
-    problem = TextAreaField(CASE_STUDY_LABELS["problem"])
-    approach = TextAreaField(CASE_STUDY_LABELS["approach"])
-    outcomes = TextAreaField(CASE_STUDY_LABELS["outcomes"])
-    lessons = TextAreaField(CASE_STUDY_LABELS["lessons"])
-    contact = TextAreaField(CASE_STUDY_LABELS["contact"])
+    partners = TextAreaField(CASE_STUDY_SECTIONS["partners"])
+    problem = TextAreaField(CASE_STUDY_SECTIONS["problem"])
+    approach = TextAreaField(CASE_STUDY_SECTIONS["approach"])
+    outcomes = TextAreaField(CASE_STUDY_SECTIONS["outcomes"])
+    lessons = TextAreaField(CASE_STUDY_SECTIONS["lessons"])
+    contact = TextAreaField(CASE_STUDY_SECTIONS["contact"])
     save = SubmitField("Save draft")
     submit_for_review = SubmitField("Save and submit for review")
 
@@ -91,7 +85,7 @@ class ItemForm(FlaskForm):
 
     def to_item_data(self) -> ItemData:
         """Return the form's contents as plain item data."""
-        sections = {name: getattr(self, name).data or "" for name in CASE_STUDY_LABELS}
+        sections = {name: getattr(self, name).data or "" for name in CASE_STUDY_SECTIONS}
         return ItemData(
             title=self.title.data or "",
             type=self.type.data,
@@ -127,5 +121,5 @@ class ItemForm(FlaskForm):
         self.access.data = item.access
         self.embargo_until.data = item.embargo_until
         self.readers.data = "\n".join(grant.user.email for grant in item.grants if grant.user)
-        for name in CASE_STUDY_LABELS:
+        for name in CASE_STUDY_SECTIONS:
             getattr(self, name).data = getattr(item.case_study, name) if item.case_study else ""

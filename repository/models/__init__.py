@@ -1,15 +1,27 @@
 """The database model: every mapped class, importable from one place."""
 
+from .audit import AUDIT_ACTIONS, AuditEntry, ItemGrant
 from .base import Base
-from .items import ACCESS_LEVELS, ITEM_TYPES, STATUSES, CaseStudy, Item, ItemAuthor, ItemFile, PageText
+from .changes import ChangeLogState, IndexChange
+from .items import (
+    ACCESS_LEVELS,
+    CASE_STUDY_SECTIONS,
+    ITEM_TYPES,
+    LICENCES,
+    STATUSES,
+    CaseStudy,
+    Item,
+    ItemAuthor,
+    ItemFile,
+    PageText,
+)
 from .places import Event, Place
 from .taxonomy import Theme
 from .users import ROLES, Organisation, PasswordResetToken, SignInAttempt, User
-from .audit import AUDIT_ACTIONS, AuditEntry, ItemGrant
-from .changes import ChangeLogState, IndexChange
 
 __all__ = [
-    "ACCESS_LEVELS", "ITEM_TYPES", "ROLES", "STATUSES", "Base", "CaseStudy", "Event", "Item",
+    "ACCESS_LEVELS", "CASE_STUDY_SECTIONS", "ITEM_TYPES", "LICENCES", "ROLES", "STATUSES", "Base", "CaseStudy",
+    "Event", "Item",
     "ItemAuthor", "ItemFile", "Organisation", "PageText", "Place", "Theme", "User",
     "AUDIT_ACTIONS", "AuditEntry", "ChangeLogState", "IndexChange", "ItemGrant", "PasswordResetToken",
     "SignInAttempt",

@@ -28,6 +28,22 @@ ACCESS_LEVELS = {
     "embargoed": "Embargoed",
 }
 STATUSES = ("draft", "submitted", "published", "withdrawn")
+LICENCES = {
+    "CC-BY-4.0": "Creative Commons Attribution 4.0 (CC BY 4.0)",
+    "CC-BY-NC-4.0": "Creative Commons Attribution-NonCommercial 4.0 (CC BY-NC 4.0)",
+    "CC-BY-NC-ND-4.0": "Creative Commons Attribution-NonCommercial-NoDerivatives 4.0 (CC BY-NC-ND 4.0)",
+    "OGL-UK-3.0": "Open Government Licence v3.0",
+    "all-rights-reserved": "All rights reserved",
+}
+# A case study's sections (CaseStudy's columns), in order, with the heading each is shown under.
+CASE_STUDY_SECTIONS = {
+    "partners": "Partners",
+    "problem": "The problem",
+    "approach": "What was done",
+    "outcomes": "What changed",
+    "lessons": "Lessons learnt",
+    "contact": "Contact",
+}
 
 item_themes = Table(
     "item_themes",
@@ -97,6 +113,11 @@ class Item(Base):
         """Return the human name of the item's type."""
         return ITEM_TYPES.get(self.type, self.type)
 
+    @property
+    def licence_label(self) -> str:
+        """Return the human name of the item's licence ("" when none is recorded)."""
+        return LICENCES.get(self.licence, self.licence)
+
     def __repr__(self) -> str:
         return f"<Item {self.id} {self.title[:40]!r}>"
 
@@ -152,11 +173,6 @@ class ItemFile(Base):
     pages: Mapped[list[PageText]] = relationship(
         order_by="PageText.number", cascade="all, delete-orphan"
     )
-
-    @property
-    def storage_key(self) -> str:
-        """Return the path of the stored file relative to the files folder."""
-        return f"{self.sha256[:2]}/{self.sha256}.{self.format}"
 
 
 class PageText(Base):

@@ -17,15 +17,15 @@ from ..models import ROLES, Item, Organisation, PasswordResetToken, SignInAttemp
 from ..models.base import utcnow
 from ..models.users import new_session_token
 from .changes import record_change
+from .errors import FieldError
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
-SELF_SERVICE_ROLES = ("reader", "depositor")
 # Checked against when the email is unknown, so a wrong address takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
 
 
-class AccountError(ValueError):
+class AccountError(FieldError):
     """A rule about accounts was broken; the message is fit to show the person."""
 
 
@@ -68,11 +68,11 @@ def hash_password(password: str) -> str:
 def check_password_rules(password: str, *, email: str = "") -> None:
     """Raise AccountError when `password` is too short, too long or is the email address."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Password must be at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError(f"Password must be at least {MIN_PASSWORD_LENGTH} characters", field="password")
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise AccountError(f"Password must be {MAX_PASSWORD_LENGTH} characters or fewer")
+        raise AccountError(f"Password must be {MAX_PASSWORD_LENGTH} characters or fewer", field="password")
     if email and password.strip().lower() == normalise_email(email):
-        raise AccountError("Password must not be your email address")
+        raise AccountError("Password must not be your email address", field="password")
 
 
 def find_user_by_email(session: Session, email: str) -> User | None:
@@ -98,11 +98,11 @@ def create_user(
     """
     email = normalise_email(email)
     if "@" not in email:
-        raise AccountError("Enter an email address in the correct format, like name@example.org")
+        raise AccountError("Enter an email address in the correct format, like name@example.org", field="email")
     if role not in ROLES:
-        raise AccountError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}")
+        raise AccountError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}", field="role")
     if find_user_by_email(session, email) is not None:
-        raise AccountError("An account with this email address already exists")
+        raise AccountError("An account with this email address already exists", field="email")
     check_password_rules(password, email=email)
     user = User(
         email=email,
@@ -268,7 +268,7 @@ def authenticate(session: Session, email: str, password: str, address: str,
 def change_password(session: Session, user: User, current: str, new: str) -> None:
     """Replace the password after checking the current one; other sessions are signed out."""
     if not check_password_hash(user.password_hash or _DUMMY_HASH, current):
-        raise AccountError("Your current password is not correct")
+        raise AccountError("Your current password is not correct", field="current")
     set_password(session, user, new)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import AuditEntry, Item, User
+from ..models import CASE_STUDY_SECTIONS, AuditEntry, Item, User
 
 SYSTEM = "system"
 
@@ -35,7 +35,7 @@ def snapshot(item: Item) -> dict[str, Any]:
         "file_versions": len(item.files),
     }
     if item.case_study is not None:
-        for name in ("partners", "problem", "approach", "outcomes", "lessons", "contact"):
+        for name in CASE_STUDY_SECTIONS:
             state[f"case_study.{name}"] = getattr(item.case_study, name)
     return state
 

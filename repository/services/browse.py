@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from indexer.search import FACET_LIMIT, IndexStore, MAX_PER_PAGE, MAX_RESULTS_DEPTH, search
+from indexer.search import FACET_LIMIT, MAX_PER_PAGE, MAX_RESULTS_DEPTH, IndexStore, search
 
 from ..models import Event, Item, ItemAuthor, Place, Theme
 from ..models.items import item_places
 from .search import Reader, load_items
-
+from .taxonomy import children_of
 
 UNKNOWN_REGION = "Region not recorded"
 
@@ -56,14 +56,16 @@ def newest_items(session: Session, store: IndexStore, reader: Reader, *,
 
 
 def theme_tree(session: Session, counts: dict[str, int]) -> list[Counted]:
-    """Return the top-level themes with their sub-themes, each with its count."""
-    themes = list(session.scalars(select(Theme).order_by(Theme.position, Theme.id)))
+    """Return the top-level themes with their sub-themes, each with its count (one query)."""
+    children = children_of(session)
 
-    def node(theme: Theme) -> Counted:
+    def node(theme: Theme, above: frozenset[int]) -> Counted:
+        # `above` guards against a cycle in edited data.
         return Counted(theme.slug, theme.name, counts.get(theme.slug, 0), theme.description,
-                       [node(child) for child in theme.children])
+                       [node(child, above | {theme.id}) for child in children.get(theme.id, [])
+                        if child.id not in above])
 
-    return [node(theme) for theme in themes if theme.parent_id is None]
+    return [node(theme, frozenset()) for theme in children.get(None, [])]
 
 
 def places_by_region(session: Session, counts: dict[str, int]) -> list[tuple[str, list[Counted]]]:

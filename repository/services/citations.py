@@ -45,7 +45,8 @@ def citation_key(item: Item) -> str:
     surname = item.authors[0].name.split()[-1] if item.authors else "anon"
     word = next((w for w in re.findall(r"[A-Za-z]+", item.title) if len(w) > 3), "item")
     raw = f"{surname}{item.year or ''}{word}".lower()
-    return re.sub(r"[^a-z0-9]", "", unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode()) or f"item{item.id}"
+    plain = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", plain) or f"item{item.id}"
 
 
 _BIBTEX_SPECIAL = str.maketrans({

@@ -13,14 +13,21 @@ from sqlalchemy.orm import Session
 
 from indexer.extraction import ACCEPTED, Extraction, Limits, Source, extract_file, precheck
 
-from ..models import CaseStudy, Item, ItemAuthor, ItemFile, ItemGrant, User
+from ..models import CASE_STUDY_SECTIONS, CaseStudy, Item, ItemAuthor, ItemFile, ItemGrant, User
 from ..storage import FileStore
 from . import audit
 from .access import can_add_version, can_edit, is_depositor
 from .accounts import find_user_by_email
 from .changes import record_change
-from .items import (CASE_STUDY_FIELDS, InvalidItem, ItemData, attach_file, create_item, find_file_by_sha,
-                    suggested_item_data, validate_item_data)
+from .items import (
+    InvalidItem,
+    ItemData,
+    attach_file,
+    create_item,
+    find_file_by_sha,
+    suggested_item_data,
+    validate_item_data,
+)
 from .places import ensure_place, find_event
 from .taxonomy import get_themes
 
@@ -139,7 +146,7 @@ def update_item(session: Session, item: Item, data: ItemData, actor: User, *,
     if data.event:
         event = find_event(session, data.event)
         if event is None:
-            raise InvalidItem(f"There is no seminar or event {data.event!r}")
+            raise InvalidItem(f"There is no seminar or event {data.event!r}", field="event")
     item.type = data.type
     item.title = data.title.strip()[:500]
     item.abstract = data.abstract.strip()
@@ -167,7 +174,7 @@ def update_item(session: Session, item: Item, data: ItemData, actor: User, *,
         sections = data.case_study or {}
         if item.case_study is None:
             item.case_study = CaseStudy()
-        for name in CASE_STUDY_FIELDS:
+        for name in CASE_STUDY_SECTIONS:
             setattr(item.case_study, name, (sections.get(name) or "").strip())
     if readers is not None:
         set_named_readers(session, item, readers)
@@ -196,10 +203,11 @@ def set_named_readers(session: Session, item: Item, emails: list[str]) -> None:
             wanted.append(user)
     if unknown:
         raise InvalidItem("No account has the email address " + ", ".join(unknown)
-                          + ". Named readers must register first")
+                          + ". Named readers must register first", field="readers")
     if unconfirmed:
         raise InvalidItem("The account with the email address " + ", ".join(unconfirmed)
-                          + " has not confirmed its email address yet, so it cannot be named as a reader")
+                          + " has not confirmed its email address yet, so it cannot be named as a reader",
+                          field="readers")
     keep = {user.id for user in wanted}
     item.grants[:] = [grant for grant in item.grants if grant.user_id in keep]
     have = {grant.user_id for grant in item.grants}

@@ -148,7 +148,7 @@ def reindex_all(session: Session, store: IndexStore, *, procs: int = 1) -> int:
         for item in _published(session):
             try:
                 yield index_document(item)
-            except Exception as error:  # noqa: BLE001  # logged; check-index names the item
+            except Exception as error:  # logged; check-index names the item
                 log.error("item %s cannot be indexed: %s", item.id, error, exc_info=True)
 
     return store.rebuild(documents(), procs=procs, checkpoint=checkpoint)

@@ -11,21 +11,27 @@ from sqlalchemy.orm import Session
 
 from indexer.extraction import Extraction, suggest_themes
 
+from ..models import (
+    ACCESS_LEVELS,
+    CASE_STUDY_SECTIONS,
+    ITEM_TYPES,
+    STATUSES,
+    CaseStudy,
+    Item,
+    ItemAuthor,
+    ItemFile,
+    PageText,
+    User,
+)
 from ..models.base import utcnow
-from ..models import ACCESS_LEVELS, ITEM_TYPES, STATUSES, CaseStudy, Item, ItemAuthor, ItemFile, PageText, User
 from ..storage import FileStore
 from .changes import record_change
+from .errors import FieldError
 from .places import ensure_place, find_event
 from .taxonomy import get_themes
 
-CASE_STUDY_FIELDS = ("partners", "problem", "approach", "outcomes", "lessons", "contact")
 
-
-class ItemNotFound(LookupError):
-    """Raised by get_item when no item has the id."""
-
-
-class InvalidItem(ValueError):
+class InvalidItem(FieldError):
     """Raised when item data breaks a rule (unknown type, access level, event ...)."""
 
 
@@ -64,15 +70,16 @@ class ItemData:
 def validate_item_data(data: ItemData) -> None:
     """Raise InvalidItem when `data` names an unknown type, access level or status."""
     if not data.title.strip():
-        raise InvalidItem("an item needs a title")
+        raise InvalidItem("an item needs a title", field="title")
     if data.type not in ITEM_TYPES:
-        raise InvalidItem(f"unknown type {data.type!r}; choose one of {', '.join(ITEM_TYPES)}")
+        raise InvalidItem(f"unknown type {data.type!r}; choose one of {', '.join(ITEM_TYPES)}", field="type")
     if data.access not in ACCESS_LEVELS:
-        raise InvalidItem(f"unknown access level {data.access!r}; choose one of {', '.join(ACCESS_LEVELS)}")
+        raise InvalidItem(f"unknown access level {data.access!r}; choose one of {', '.join(ACCESS_LEVELS)}",
+                          field="access")
     if data.status not in STATUSES:
         raise InvalidItem(f"unknown status {data.status!r}")
     if data.access == "embargoed" and data.embargo_until is None:
-        raise InvalidItem("an embargoed item needs the date its embargo ends")
+        raise InvalidItem("an embargoed item needs the date its embargo ends", field="embargo_until")
 
 
 def create_item(session: Session, data: ItemData, *, depositor: User | None = None) -> Item:
@@ -82,7 +89,7 @@ def create_item(session: Session, data: ItemData, *, depositor: User | None = No
     if data.event:
         event = find_event(session, data.event)
         if event is None:
-            raise InvalidItem(f"no event with the slug {data.event!r}")
+            raise InvalidItem(f"no event with the slug {data.event!r}", field="event")
     item = Item(
         type=data.type,
         title=data.title.strip(),
@@ -107,7 +114,7 @@ def create_item(session: Session, data: ItemData, *, depositor: User | None = No
     )
     if data.type == "case_study" or data.case_study:
         sections = data.case_study or {}
-        item.case_study = CaseStudy(**{k: sections.get(k, "") for k in CASE_STUDY_FIELDS})
+        item.case_study = CaseStudy(**{k: sections.get(k, "") for k in CASE_STUDY_SECTIONS})
     if data.status == "published":
         item.published_at = utcnow()
     session.add(item)
@@ -141,14 +148,6 @@ def suggested_item_data(extraction: Extraction, vocabulary: dict[str, list[str]]
 def find_item(session: Session, item_id: int) -> Item | None:
     """Return the item with `item_id`, or None."""
     return session.get(Item, item_id)
-
-
-def get_item(session: Session, item_id: int) -> Item:
-    """Return the item with `item_id`; raise ItemNotFound if there is none."""
-    item = find_item(session, item_id)
-    if item is None:
-        raise ItemNotFound(f"no item with id {item_id}")
-    return item
 
 
 def find_file_by_sha(session: Session, sha256: str) -> ItemFile | None:

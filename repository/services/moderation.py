@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Item, User
 from ..models.base import utcnow
 from . import audit
-from .access import can_see_tombstone, is_editor
-from .deposits import NotAllowed, missing_for_submission
+from .access import is_editor
 from .changes import record_change
+from .deposits import NotAllowed, missing_for_submission
 from .items import InvalidItem
-
-
-@dataclass(frozen=True)
-class Tombstone:
-    """What remains visible of a withdrawn item."""
-
-    id: int
-    title: str
-    reason: str
-    withdrawn_at: datetime | None
 
 
 def _require_editor(actor: User) -> None:
@@ -99,13 +85,3 @@ def withdraw(session: Session, item: Item, editor: User, reason: str) -> None:
     audit.record(session, item, editor, "withdrawn", changes={"status": ["published", "withdrawn"]},
                  message=reason.strip())
     record_change(session, [item.id], "withdrawn")
-
-
-def tombstone_for(user: Any, item: Item) -> Tombstone | None:
-    """Return the tombstone the item page shows `user` for a withdrawn item, or None.
-
-    None means: not withdrawn, or the person could not have seen the item (answer 404).
-    """
-    if not can_see_tombstone(user, item):
-        return None
-    return Tombstone(item.id, item.title, item.withdrawal_reason, item.withdrawn_at)

@@ -12,22 +12,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from indexer.search import Hit, IndexStore, SearchRequest, SearchResult, more_like_this, passages, search
+from indexer.search import FACETS, Hit, IndexStore, SearchRequest, SearchResult, more_like_this, passages, search
 
-from ..models import ITEM_TYPES, ACCESS_LEVELS, Event, Item, Place, Theme
+from ..models import ACCESS_LEVELS, ITEM_TYPES, Event, Item, Place, Theme
 from . import changes
 from .access import readers_for
-
-FACET_ORDER = ("themes", "type", "year", "event", "places", "authors", "access")
-FACET_TITLES = {
-    "themes": "Theme", "type": "Type", "year": "Year", "event": "Seminar or event",
-    "places": "Place", "authors": "Author", "access": "Access",
-}
-# Facet key of the engine -> the URL parameter that filters on it.
-FACET_PARAMS = {
-    "themes": "theme", "type": "type", "event": "event", "places": "place",
-    "authors": "author", "access": "access", "year": None,
-}
+from .taxonomy import children_of
 
 
 @dataclass(frozen=True)
@@ -135,7 +125,7 @@ def facet_labels(session: Session, facets: dict[str, list[tuple[str, int]]]) -> 
             rows = session.execute(select(model.slug, column).where(model.slug.in_(slugs)))
             names[key] = {slug: name for slug, name in rows}
     out: dict[str, list[FacetValue]] = {}
-    for key in FACET_ORDER:
+    for key in (facet.key for facet in FACETS):
         if key in facets:
             labels = names.get(key, {})
             out[key] = [FacetValue(value, labels.get(value, value), count) for value, count in facets[key]]
@@ -146,10 +136,7 @@ def facet_labels(session: Session, facets: dict[str, list[tuple[str, int]]]) -> 
 
 def _in_taxonomy_order(session: Session, values: list[FacetValue]) -> list[FacetValue]:
     """Order theme counts as the taxonomy tree (each theme followed by its sub-themes)."""
-    themes = list(session.scalars(select(Theme).order_by(Theme.position, Theme.id)))
-    children: dict[int | None, list[Theme]] = {}
-    for theme in themes:
-        children.setdefault(theme.parent_id, []).append(theme)
+    children = children_of(session)
     order: dict[str, tuple[int, int]] = {}
 
     def walk(parent_id: int | None, depth: int) -> None:

@@ -56,6 +56,14 @@ def get_themes(session: Session, slugs: list[str]) -> list[Theme]:
     return [found[slug] for slug in slugs]
 
 
+def children_of(session: Session) -> dict[int | None, list[Theme]]:
+    """Return parent id (None: the top) -> its themes in taxonomy order, from one query."""
+    children: dict[int | None, list[Theme]] = {}
+    for theme in session.scalars(select(Theme).order_by(Theme.position, Theme.id)):
+        children.setdefault(theme.parent_id, []).append(theme)
+    return children
+
+
 def all_themes(session: Session) -> list[Theme]:
     """Return every theme, top-level themes first, in taxonomy order."""
     themes = list(session.scalars(select(Theme).order_by(Theme.position, Theme.id)))

@@ -179,7 +179,8 @@ def test_relative_paths_are_read_from_the_callers_folder(tmp_path: Path, pdfs, m
 
 
 def test_importing_the_extractor_loads_no_web_framework() -> None:
-    code = ("import sys, indexer.extraction.extract, indexer.extraction.metadata, indexer.extraction.titles, indexer.extraction.pool, indexer.extraction.themes; "
+    code = ("import sys, indexer.extraction.extract, indexer.extraction.metadata, indexer.extraction.titles, "
+            "indexer.extraction.pool, indexer.extraction.themes; "
             "print('flask' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -140,7 +140,8 @@ def test_ocr_time_limit_leaves_the_rest_unread_and_says_so(tmp_path: Path) -> No
 
 HOSTILE = {
     "renamed program": ("invoice.docx", lambda p: p.write_bytes(b"MZ\x90\x00\x03" + b"\x00" * 300),
-                        "not a PDF, Word, OpenDocument text or PowerPoint file (file starts with 'MZ'; it looks like a Windows program)"),
+                        "not a PDF, Word, OpenDocument text or PowerPoint file "
+                        "(file starts with 'MZ'; it looks like a Windows program)"),
     "zip bomb": ("bomb.docx", lambda p: office.zip_bomb(p), "refused: it looks like a ZIP bomb"),
     "macros": ("macro.docx", None, "refused: it contains macros"),
     "truncated": ("cut.docx", None, "damaged file: it starts like a Word, PowerPoint or OpenDocument file"),

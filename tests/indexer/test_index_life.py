@@ -13,10 +13,9 @@ import random
 import pytest
 from whoosh import query as wq
 
-from indexer.search.schema import TEXT_FIELDS
 from indexer.search import SearchRequest, search
+from indexer.search.schema import TEXT_FIELDS
 from indexer.search.store import DocumentRewritten, IndexStore, IndexWriteFailed
-
 from tests.indexer.documents import make_doc
 
 SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "ze", "pha", "dro", "quil"]
@@ -61,7 +60,7 @@ def assert_view_equals_stock(store: IndexStore, terms: list[tuple[str, str]]) ->
         assert sorted(ids.tolist()) == expected, (field, text)
         if expected:
             stock = {hit.docnum: hit.score for hit in searcher.search(wq.Term(field, text), limit=None)}
-            ours = dict(zip(ids.tolist(), scores.tolist()))
+            ours = dict(zip(ids.tolist(), scores.tolist(), strict=True))
             assert ours == pytest.approx(stock, rel=1e-5), (field, text)
 
 
@@ -91,7 +90,8 @@ def test_hundreds_of_small_commits_merge_and_stay_correct(tmp_path):
                 unique = next(words)
                 live[doc_id] = unique
                 access = rng.choice(["open", "open", "restricted"])
-                writer.put(make_doc(doc_id, title=f"Report {unique}", body=f"{unique} information sharing " * rng.randint(1, 30),
+                body = f"{unique} information sharing " * rng.randint(1, 30)
+                writer.put(make_doc(doc_id, title=f"Report {unique}", body=body,
                                     access=access, readers=["public"] if access == "open" else ["editors"],
                                     themes=[rng.choice(["families", "domestic-abuse"])]))
             writer.commit(checkpoint={"seq": commit})
@@ -121,7 +121,8 @@ def test_hundreds_of_small_commits_merge_and_stay_correct(tmp_path):
 
 def test_optimise_and_reopen_keep_every_document_and_score(tmp_path):
     words = unique_words(60, seed=2)
-    docs = [make_doc(str(n), title=unique, body=f"{unique} genogram consent " * (n % 7 + 1)) for n, unique in enumerate(words)]
+    docs = [make_doc(str(n), title=unique, body=f"{unique} genogram consent " * (n % 7 + 1))
+            for n, unique in enumerate(words)]
     store = IndexStore(tmp_path / "ix")
     for doc in docs:
         store.add_or_replace([doc])
@@ -136,7 +137,8 @@ def test_optimise_and_reopen_keep_every_document_and_score(tmp_path):
     fresh.add_or_replace([doc for n, doc in enumerate(docs) if n % 3])
     for q in ("genogram", "consent genogram", words[4], words[5], words[3]):
         ours = {h.id: h.score for h in search(reopened, SearchRequest(q=q, per_page=100)).hits}
-        assert ours == pytest.approx({h.id: h.score for h in search(fresh, SearchRequest(q=q, per_page=100)).hits}, rel=0.01)
+        theirs = {h.id: h.score for h in search(fresh, SearchRequest(q=q, per_page=100)).hits}
+        assert ours == pytest.approx(theirs, rel=0.01)
     assert_view_equals_stock(reopened, [("text", "genogram"), ("text", words[4]), ("title", words[5])])
 
 

@@ -9,7 +9,6 @@ import pytest
 
 from indexer.search import SearchRequest, search
 from indexer.search.store import IndexLocked, IndexStore, fingerprint
-
 from tests.indexer.documents import make_doc
 
 
@@ -132,7 +131,8 @@ def test_cached_searcher_sees_new_writes(tmp_path):
 def test_rebuild_replaces_an_index_made_with_an_older_schema(tmp_path):
     from whoosh import fields, index
 
-    old = index.create_in(str(tmp_path), fields.Schema(id=fields.ID(stored=True), body=fields.TEXT()), indexname="items")
+    old_schema = fields.Schema(id=fields.ID(stored=True), body=fields.TEXT())
+    old = index.create_in(str(tmp_path), old_schema, indexname="items")
     with old.writer() as writer:
         writer.add_document(id="old", body="obsolete layout")
     store = IndexStore(tmp_path)

@@ -21,7 +21,6 @@ from whoosh.codec.whoosh3 import W3Codec
 from indexer.search.schema import make_schema, to_fields
 from indexer.search.store import INDEX_NAME, IndexStore
 from indexer.search.whoosh_internals import InlineCodec, posting_blocks
-
 from tests.indexer.documents import make_doc
 from tests.indexer.test_index_life import unique_words
 
@@ -125,15 +124,18 @@ def test_the_inline_codec_equals_stock_whoosh_through_a_long_life(tmp_path):
             if any(d["id"] == doc_id for d in puts):
                 continue
             word = next(words)
-            puts.append(make_doc(doc_id, title=f"{word} report", body=f"{word} information sharing " * rng.randint(1, 40),
+            body = f"{word} information sharing " * rng.randint(1, 40)
+            puts.append(make_doc(doc_id, title=f"{word} report", body=body,
                                  authors=[f"Ann {word.title()}"], themes=[rng.choice(["families", "data"])],
-                                 access=rng.choice(["open", "restricted"]), readers=["public"], year=2000 + commit % 20))
+                                 access=rng.choice(["open", "restricted"]), readers=["public"],
+                                 year=2000 + commit % 20))
         twins.write(puts, removes)
         if commit % 60 == 59:
             twins.ours = IndexStore(twins.ours.path)  # reopened, as a restarted process would
             twins.assert_equal()
     assert twins.inlined_terms() > 1000  # the path under test was taken
-    twins.write([make_doc(str(n), body=f"batch {w}") for n, w in zip(range(9000, 9120), words)], [], procs=2)
+    batch = [make_doc(str(n), body=f"batch {next(words)}") for n in range(9000, 9120)]
+    twins.write(batch, [], procs=2)
     twins.assert_equal()
     twins.ours._ix.optimize()  # Whoosh's own optimise, with its stock codec, reading our segments
     twins.stock.optimize()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from repository.commands.demo import load_demo
 from repository.context import resources
 from repository.db import transaction
 from repository.services.items import AuthorData, ItemData, attach_file, create_item
-
 from tests.conftest import apply_changes
 
 TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False, "INDEX_LOCK_TIMEOUT": 5.0}
@@ -47,16 +45,6 @@ def demo_app(demo_instance: Path):
 def demo_client(demo_app):
     """Return a test client of the shared, read-only demo app."""
     return demo_app.test_client()
-
-
-@pytest.fixture
-def demo_copy(demo_instance: Path, tmp_path: Path):
-    """Return an app on a private copy of the demo instance, free to change."""
-    target = tmp_path / "instance"
-    shutil.copytree(demo_instance, target)
-    app = create_app(TEST_CONFIG, instance_path=target)
-    yield app
-    app.extensions["repository"].engine.dispose()
 
 
 def write_pdf(path: Path, pages: list[str]) -> Path:

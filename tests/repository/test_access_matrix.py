@@ -26,7 +26,6 @@ from repository.services.access import principals_for
 from repository.services.accounts import get_user_by_email
 from repository.services.deposits import set_named_readers
 from repository.services.items import AuthorData, ItemData, attach_file, create_item
-
 from tests.conftest import apply_changes
 
 from .people import PASSWORD, make_pdf, make_user
@@ -98,7 +97,7 @@ def matrix(tmp_path_factory):
     with app.app_context():
         prepare_database()
         res = resources()
-        for name, spec in USERS.items():
+        for spec in USERS.values():
             if spec:
                 email, role, organisation = spec
                 make_user(res, email, role, organisation=organisation)
@@ -124,7 +123,8 @@ def matrix(tmp_path_factory):
         apply_changes(app.extensions["repository"])  # the withdrawn item is searchable for a moment, as in real life
         with transaction(res.sessions) as session:
             moderation.withdraw(session, session.get(Item, ids["withdrawn"]),
-                                get_user_by_email(session, "editor@example.org"), "Withdrawn for the access matrix test.")
+                                get_user_by_email(session, "editor@example.org"),
+                                "Withdrawn for the access matrix test.")
         apply_changes(app.extensions["repository"])
     yield app, ids
     app.extensions["repository"].engine.dispose()

@@ -41,7 +41,8 @@ def site(tmp_path_factory):
                 item = create_item(session, ItemData(
                     title=f"Consent in multi-agency work ({name})", authors=[AuthorData("Dee Positor")],
                     status="submitted", access="embargoed", embargo_until=date(2031, 1, 1),
-                    summary="Practitioners told us what helped them share. Clear rules helped most."), depositor=depositor)
+                    summary="Practitioners told us what helped them share. Clear rules helped most."),
+                    depositor=depositor)
                 attach_file(session, item, extract_file(pdf), res.files, original_name=pdf.name)
                 ids[name] = item.id
             moderation.return_to_depositor(session, session.get(type(item), ids["draft"]), admin,
@@ -75,7 +76,8 @@ def _check(browser, path: str, expected: int = 200, *, submit_empty: bool = Fals
 
 
 ANONYMOUS = [("/account/sign-in", 200, False), ("/account/sign-in", 200, True), ("/account/register", 200, False),
-             ("/account/register", 200, True), ("/account/reset", 200, False), ("/account/reset/no-such-token", 404, False)]
+             ("/account/register", 200, True), ("/account/reset", 200, False),
+             ("/account/reset/no-such-token", 404, False)]
 
 
 @pytest.mark.parametrize("path, expected, submit_empty", ANONYMOUS)

@@ -7,7 +7,6 @@ from sqlalchemy.orm import selectinload
 
 from repository.context import resources
 from repository.models import Event, Item, Place, Theme
-
 from tests.conftest import apply_changes
 
 from .pages import links, result_ids, text_of, total
@@ -181,3 +180,23 @@ def test_places_index_groups_demo_places_by_region(demo_client):
     for region, place in (("North West", "Blackpool"), ("Yorkshire and The Humber", "Leeds"), ("London", "Camden")):
         assert region in page and place in page
     assert page.index("North West") < page.index("Blackpool") < page.index("Stockport")
+
+
+def test_the_theme_tree_is_read_in_one_query(app, res):
+    from sqlalchemy import event
+
+    from repository.services.browse import theme_tree
+
+    statements = []
+
+    def count(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    with res.sessions() as session:
+        event.listen(res.engine, "before_cursor_execute", count)
+        try:
+            tree = theme_tree(session, {})
+        finally:
+            event.remove(res.engine, "before_cursor_execute", count)
+    assert len(statements) == 1, statements
+    assert tree and any(node.children for node in tree)

@@ -13,7 +13,6 @@ from repository.models import ChangeLogState, IndexChange, Item
 from repository.services import changes
 from repository.services.indexing import rebuild_reason
 from repository.services.items import ItemData, create_item
-
 from tests.conftest import apply_changes
 
 

@@ -10,6 +10,7 @@ from pylatexenc.latex2text import LatexNodes2Text
 
 from .pages import meta_tags
 
+
 def read_bibtex(text: str) -> list[dict]:
     """Parse BibTeX as reference managers do: entries by bibtexparser, LaTeX decoded by pylatexenc."""
     decode = LatexNodes2Text().latex_to_text

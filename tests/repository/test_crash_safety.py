@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 
 from repository import create_app
 from repository.models import Item, ItemFile, PageText
-
 from tests.serving import PROJECT, environment
 
 from .people import make_pdf

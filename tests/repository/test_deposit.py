@@ -16,7 +16,6 @@ from repository.commands.database import prepare_database
 from repository.context import resources
 from repository.models import AuditEntry, Item, ItemFile
 from repository.services.readability import count_syllables, readability
-
 from tests.conftest import apply_changes
 
 from .people import make_pdf, make_user, pdf_bytes, sign_in
@@ -89,7 +88,8 @@ def test_upload_makes_a_draft_prefilled_from_the_file(app, depositor, res, tmp_p
 
 def test_saving_a_draft_shows_the_reading_age_of_the_summary(depositor, res, tmp_path):
     item_id = int(_upload(depositor, pdf_bytes(tmp_path, [TEXT])).headers["Location"].split("/")[-2])
-    summary = "We looked at how councils and police share what they know. Sharing early helped. Staff needed clear rules."
+    summary = ("We looked at how councils and police share what they know. Sharing early helped. "
+               "Staff needed clear rules.")
     response = depositor.post(f"/deposit/{item_id}/edit", data=_form_for(_item(res, item_id), summary=summary,
                                                                          title="Sharing what we know"))
     assert response.status_code == 302
@@ -136,7 +136,8 @@ def test_form_errors_are_shown_not_raised(depositor, res, tmp_path):
 
 def test_embargo_date_must_be_in_the_future(depositor, res, tmp_path):
     item_id = int(_upload(depositor, pdf_bytes(tmp_path, [TEXT])).headers["Location"].split("/")[-2])
-    past = _form_for(_item(res, item_id), access="embargoed", embargo_until=(date.today() - timedelta(days=1)).isoformat())
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    past = _form_for(_item(res, item_id), access="embargoed", embargo_until=yesterday)
     assert "must be in the future" in depositor.post(f"/deposit/{item_id}/edit", data=past).get_data(as_text=True)
     future = _form_for(_item(res, item_id), access="embargoed", embargo_until="2031-05-01")
     assert depositor.post(f"/deposit/{item_id}/edit", data=future).status_code == 302
@@ -277,8 +278,10 @@ def test_editing_keeps_what_the_form_does_not_show(res):
     make_user(res, "ed@example.org", "editor")
     with transaction(res.sessions) as session:
         item = create_item(session, ItemData(title="Old", date=date(2014, 5, 2), status="submitted",
-                                             authors=[AuthorData("Ann Example", "University of Leeds", "0000-0002-1825-0097")]))
-        changes = update_item(session, item, ItemData(title="New", authors=[AuthorData("Ann Example"), AuthorData("Bob")]),
+                                             authors=[AuthorData("Ann Example", "University of Leeds",
+                                                                 "0000-0002-1825-0097")]))
+        renamed = ItemData(title="New", authors=[AuthorData("Ann Example"), AuthorData("Bob")])
+        changes = update_item(session, item, renamed,
                               get_user_by_email(session, "ed@example.org"))
         assert item.date == date(2014, 5, 2) and item.year == 2014
         assert [(a.name, a.affiliation, a.orcid) for a in item.authors] == [

@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 
 from indexer.search import SearchRequest, search
 from repository.models import Item, ItemFile, PageText
-from tests.conftest import apply_changes
 from tests.indexer import office
 
 from .people import make_user, sign_in

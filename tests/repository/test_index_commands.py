@@ -80,7 +80,8 @@ def test_commands_on_a_database_never_set_up_say_to_run_init_db(tmp_path):
 
     bare = create_app({"TESTING": True, "SECRET_KEY": "test"}, instance_path=tmp_path / "bare")
     runner = bare.test_cli_runner()
-    for args in (["check-index"], ["reindex"], ["ingest", str(tmp_path)], ["load-demo"], ["set-role", "a@b.c", "editor"]):
+    for args in (["check-index"], ["reindex"], ["ingest", str(tmp_path)], ["load-demo"],
+                 ["set-role", "a@b.c", "editor"]):
         result = runner.invoke(args=args)
         assert result.exit_code == 1, (args, result.output)
         assert "run `flask --app repository init-db` first" in result.output, args

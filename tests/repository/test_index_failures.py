@@ -10,7 +10,6 @@ from whoosh.writing import SegmentWriter
 from indexer.search.store import IndexStore
 from repository.follower import IndexFollower, follow
 from repository.models import Item
-
 from tests.conftest import apply_changes
 
 from .people import make_user, sign_in

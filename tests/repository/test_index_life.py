@@ -22,7 +22,6 @@ from repository.services.changes import record_change
 from repository.services.deposits import update_item
 from repository.services.embargoes import lift_due_embargoes
 from repository.services.items import AuthorData, ItemData, create_item
-
 from tests.conftest import apply_changes
 from tests.indexer.test_index_life import unique_words
 
@@ -55,7 +54,7 @@ def test_three_hundred_changes_each_on_its_own(app, res, runner):
     word_of: dict[int, str] = {}  # item -> the one word only its current title holds
     retired: list[str] = []  # words no item holds any more
     segments, merges, kinds = [], 0, set()
-    for step in range(300):
+    for _ in range(300):
         with transaction(res.sessions) as session:
             published = list(session.scalars(select(Item).where(Item.status == "published")))
             actor = session.merge(editor)

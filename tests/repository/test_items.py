@@ -11,7 +11,6 @@ from repository.context import resources
 from repository.db import transaction
 from repository.models import Item
 from repository.services.changes import record_change
-
 from tests.conftest import apply_changes
 
 from .pages import links, text_of
@@ -39,7 +38,7 @@ def test_the_item_page_shows_the_description(demo_app, demo_client):
     for author in item.authors:
         assert author.name in text
     assert item.abstract.split()[0] in text and item.summary.split()[0] in text
-    assert item.licence in text and "Open to everyone" in text
+    assert item.licence_label in text and "Open to everyone" in text
     assert f"{item.current_file.page_count} page" in text
     hrefs = {href for href, _ in links(html)}
     assert {f"/themes/{theme.slug}" for theme in item.themes} <= hrefs

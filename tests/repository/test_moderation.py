@@ -10,7 +10,6 @@ from sqlalchemy import select
 from indexer.search import SearchRequest, search
 from repository.models import AuditEntry, Item
 from repository.services.changes import record_change
-
 from tests.conftest import apply_changes
 
 from .people import PASSWORD, make_user, pdf_bytes, sign_in

@@ -12,7 +12,8 @@ from repository.services.search import Reader
 
 
 def parse(**args):
-    return parse_search_args(MultiDict([(k, v) for k, vs in args.items() for v in (vs if isinstance(vs, list) else [vs])]))
+    pairs = [(k, v) for k, vs in args.items() for v in (vs if isinstance(vs, list) else [vs])]
+    return parse_search_args(MultiDict(pairs))
 
 
 def test_url_names_become_the_engine_filters():
@@ -20,7 +21,8 @@ def test_url_names_become_the_engine_filters():
                    author="Ann Example", **{"from": "2014", "to": "2016"}, sort="newest", page="3")
     request = params.to_request(Reader(("public", "registered"), withheld=frozenset({"7"})))
     assert request.q == "consent"
-    assert request.filters == {"themes": ["families", "domestic-abuse"], "places": ["leeds"], "authors": ["Ann Example"]}
+    assert request.filters == {"themes": ["families", "domestic-abuse"], "places": ["leeds"],
+                               "authors": ["Ann Example"]}
     assert (request.year_from, request.year_to, request.sort, request.page) == (2014, 2016, "newest", 3)
     assert request.principals == ["public", "registered"] and request.withheld == {"7"}
 

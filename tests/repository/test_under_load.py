@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from indexer.search import SearchRequest, search
 from repository.ingestion import Ingester, IngestOptions
 from repository.models import Item, ItemAuthor
-
 from tests.conftest import apply_changes
 from tests.serving import Browser, gunicorn
 
