@@ -20,7 +20,6 @@ OCR_SECONDS is 0 when text recognition is off. Every parser runs here, never in 
 from __future__ import annotations
 
 import gc
-import hashlib
 import logging
 import os
 import signal
@@ -31,8 +30,8 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from indexer.extraction.normalise import normalise_text
+from indexer.extraction.source import hash_file
 
-_CHUNK = 1 << 20
 # Real pages hold a few thousand characters; more is a bomb or garbage, and all of it would
 # travel to the parent, which has no memory limit of its own.
 PAGE_TEXT_LIMIT = 200_000
@@ -123,10 +122,8 @@ def serve(conn: Connection, memory_mb: int, max_pages: int, seconds: float, ocr_
 def _extract(output: Output, path: str, container: str, sha256: str) -> str | None:
     """Read one file with the reader for its container; return a rejection reason or None."""
     try:
-        if sha256:
-            size = os.path.getsize(path)  # the parent hashed it already: read it once, not twice
-        else:
-            sha256, size = _hash_file(path)
+        size = os.path.getsize(path)
+        sha256 = sha256 or hash_file(path)  # the parent may have hashed it already: read it once, not twice
     except OSError as exc:
         return f"could not read the file ({exc.strerror or exc})"
     output.conn.send(("start", sha256, size))
@@ -186,16 +183,6 @@ def _silence_parsers() -> None:
     for name in ("pypdf", "docx2python", "pptx", "odf"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
     warnings.simplefilter("ignore")
-
-
-def _hash_file(path: str) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
 
 
 def short(exc: BaseException) -> str:

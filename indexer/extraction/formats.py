@@ -33,6 +33,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
 # The file names a folder walk picks up; files named one by one are always sniffed.
 SUFFIXES = tuple(f".{name}" for name in FORMATS)
 ACCEPTED = "a PDF, Word, OpenDocument text or PowerPoint file"
+NOT_ACCEPTED = f"not {ACCEPTED}"
 
 HEAD_BYTES = 1024  # PDF readers accept the header anywhere in the first kilobyte
 _PDF = b"%PDF-"
@@ -77,11 +78,16 @@ def sniff(head: bytes) -> Sniffed:
     if head.startswith(_ZIP):
         refused = _odf_kind(head)
         if refused:
-            return Sniffed(None, f"not {ACCEPTED} (it is {refused})")
+            return Sniffed(None, not_accepted(f"it is {refused}"))
         return Sniffed("zip")
     if head.startswith(_OLE):
         return Sniffed("ole")
-    return Sniffed(None, f"not {ACCEPTED} ({describe_start(head)})")
+    return Sniffed(None, not_accepted(describe_start(head)))
+
+
+def not_accepted(what: str, advice: str = "") -> str:
+    """Say that a file is none of the formats we take: what it is instead, and what to do about it."""
+    return f"{NOT_ACCEPTED} ({what})" + (f"; {advice}" if advice else "")
 
 
 def _odf_kind(head: bytes) -> str | None:

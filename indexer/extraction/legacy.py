@@ -14,6 +14,7 @@ import subprocess
 from typing import TYPE_CHECKING
 
 from indexer.extraction._worker import short
+from indexer.extraction.formats import not_accepted
 from indexer.extraction.word import BODY_SIZE, emit_parts
 
 if TYPE_CHECKING:
@@ -54,12 +55,10 @@ def _refusal(ole, streams: set[str]) -> str | None:
         return "encrypted: a password is needed to open it"
     if "worddocument" not in streams:
         if "workbook" in streams or "book" in streams:
-            kind = "an old Excel spreadsheet"
-        elif "powerpoint document" in streams:
-            kind = "an old PowerPoint file (.ppt); save it as .pptx or PDF to deposit it"
-        else:
-            kind = "an old-style Office file of another kind"
-        return f"not a PDF, Word, OpenDocument text or PowerPoint file (it is {kind})"
+            return not_accepted("it is an old Excel spreadsheet", "save it as a PDF to deposit it")
+        if "powerpoint document" in streams:
+            return not_accepted("it is an old PowerPoint file, .ppt", "save it as .pptx or PDF to deposit it")
+        return not_accepted("it is an old-style Office file of another kind")
     if any(name.startswith("macros") or name.startswith("_vba_project") for name in streams):
         return ("refused: it contains macros (programs inside the document); save it without macros, "
                 "as .docx or as a PDF, and try again")

@@ -14,6 +14,7 @@ import zipfile
 from typing import TYPE_CHECKING
 
 from indexer.extraction._worker import short
+from indexer.extraction.formats import not_accepted
 
 if TYPE_CHECKING:
     from indexer.extraction._worker import Output
@@ -87,7 +88,7 @@ def inspect_package(archive: zipfile.ZipFile) -> str:
         return _opendocument_kind(archive)
     if "[Content_Types].xml" in names:
         return _office_kind(archive, lowered)
-    raise Refused("not a PDF, Word, OpenDocument text or PowerPoint file (it is a ZIP archive)")
+    raise Refused(not_accepted("it is a ZIP archive"))
 
 
 def _opendocument_kind(archive: zipfile.ZipFile) -> str:
@@ -101,7 +102,7 @@ def _opendocument_kind(archive: zipfile.ZipFile) -> str:
         _check_xml_sizes(archive, ["content.xml", "styles.xml", "meta.xml"])
         return "odt"
     kind = mimetype.rsplit(".", 1)[-1] or "unknown"
-    raise Refused(f"not a PDF, Word, OpenDocument text or PowerPoint file (it is an OpenDocument {kind} file)")
+    raise Refused(not_accepted(f"it is an OpenDocument {kind} file"))
 
 
 def _office_kind(archive: zipfile.ZipFile, lowered: set[str]) -> str:
@@ -118,9 +119,8 @@ def _office_kind(archive: zipfile.ZipFile, lowered: set[str]) -> str:
         _check_xml_sizes(archive, [n for n in archive.namelist() if n.startswith("ppt/") and n.endswith(".xml")])
         return "pptx"
     if b"spreadsheetml" in declared or "xl/workbook.xml" in lowered:
-        raise Refused("not a PDF, Word, OpenDocument text or PowerPoint file (it is an Excel spreadsheet); "
-                      "save it as a PDF to deposit it")
-    raise Refused("not a PDF, Word, OpenDocument text or PowerPoint file (it is an Office file of another kind)")
+        raise Refused(not_accepted("it is an Excel spreadsheet", "save it as a PDF to deposit it"))
+    raise Refused(not_accepted("it is an Office file of another kind"))
 
 
 def _check_xml_sizes(archive: zipfile.ZipFile, names: list[str]) -> None:

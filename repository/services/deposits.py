@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from pathlib import Path
 from typing import BinaryIO
@@ -11,7 +10,7 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from indexer.extraction import ACCEPTED, Extraction, Limits, Source, extract_file, precheck
+from indexer.extraction import ACCEPTED, NOT_ACCEPTED, Extraction, Limits, Source, extract_file, precheck
 
 from ..models import CASE_STUDY_SECTIONS, CaseStudy, Item, ItemAuthor, ItemFile, ItemGrant, User
 from ..storage import FileStore
@@ -75,12 +74,11 @@ def receive_upload(stream: BinaryIO, limits: Limits, *, file_name: str = "",
 
 def _precheck_message(reason: str) -> str:
     """Say why a file is not a document we take, as the upload form says it."""
-    found = re.match(r"^not a PDF[^(]*\(([^)]*)\)(.*)$", reason)
-    if found is None:
+    if not reason.startswith(NOT_ACCEPTED):
         return f"The selected file cannot be deposited: {reason}"
-    detail, advice = found.group(1), found.group(2).lstrip("; ")
-    return (f"The selected file must be {ACCEPTED}. This file is not one, whatever its name says ({detail})"
-            + (f": {advice}" if advice else ""))
+    # What extraction says after its refusal: "(what the file is)", perhaps "; what to do".
+    return f"The selected file must be {ACCEPTED}. This file is not one, whatever its name says " \
+           + reason.removeprefix(NOT_ACCEPTED).strip()
 
 
 def read_upload(source: Source, limits: Limits) -> Extraction:
@@ -91,7 +89,7 @@ def read_upload(source: Source, limits: Limits) -> Extraction:
 def rejection_message(extraction: Extraction) -> str:
     """Turn an extraction's rejection reason into a sentence for the upload form."""
     reason = (extraction.reason or "it could not be read").rstrip(".")
-    if reason.startswith("not a PDF"):
+    if reason.startswith(NOT_ACCEPTED):
         return _precheck_message(reason)  # what the worker found inside a container: a spreadsheet ...
     return f"The selected file cannot be deposited: {reason.removeprefix('refused: ')}"
 

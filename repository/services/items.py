@@ -137,7 +137,7 @@ def suggested_item_data(extraction: Extraction, vocabulary: dict[str, list[str]]
     return replace(
         base,
         title=title[:500],
-        authors=[AuthorData(name=name.strip()[:200]) for name in suggestion.authors if name.strip()],
+        authors=[AuthorData(name=author.strip()[:200]) for author in suggestion.authors if author.strip()],
         abstract=suggestion.abstract or "",
         year=suggestion.year,
         themes=themes,
