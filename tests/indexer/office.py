@@ -177,6 +177,12 @@ def legacy_doc(path: Path, text: str, *, title: str = "", author: str = "") -> P
     return path
 
 
+def legacy_powerpoint(path: Path) -> Path:
+    """Write an OLE compound file shaped like an old PowerPoint file (.ppt): its main stream, no WordDocument."""
+    _write_compound(path, {"PowerPoint Document": b"\0" * 600, "\x05SummaryInformation": _summary_information("", "")})
+    return path
+
+
 def _summary_information(title: str, author: str) -> bytes:
     """Return a SummaryInformation property set with a code page, title and author."""
     props = [(1, 2, struct.pack("<h", 1252) + b"\0\0")]

@@ -94,6 +94,13 @@ def test_legacy_word_doc_is_read_with_antiword(tmp_path: Path) -> None:
     assert result.info["title"] == "MASH minutes March" and result.info["author"] == "Dee Secretary"
 
 
+def test_an_old_powerpoint_file_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    result = extract_file(office.legacy_powerpoint(tmp_path / "talk.doc"))
+    assert result.status == "rejected"
+    assert result.reason == ("not a PDF, Word, OpenDocument text or PowerPoint file "
+                             "(it is an old PowerPoint file, .ppt); save it as .pptx or PDF to deposit it")
+
+
 def test_a_scan_is_recognised_page_by_page_and_marked(tmp_path: Path, pdfs) -> None:
     path = office.scanned_pdf(tmp_path / "scan.pdf", [
         "Freedom of information reply\nThe council holds a genogram register\nfor families in Blackpool.",

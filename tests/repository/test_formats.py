@@ -184,6 +184,8 @@ def test_a_word_file_is_deposited_with_its_title_and_a_scan_with_its_guesses_mar
     ("macros", "it contains macros"),
     ("program", "must be a PDF, Word, OpenDocument text or PowerPoint file"),
     ("spreadsheet", "it is an Excel spreadsheet"),
+    ("old slides", "This file is not one, whatever its name says (it is an old PowerPoint file, .ppt); "
+                   "save it as .pptx or PDF to deposit it"),
 ])
 def test_hostile_uploads_are_refused_with_a_reason_and_leave_nothing(app, depositor, res, tmp_path, kind, message):
     path = tmp_path / "paper.docx"
@@ -193,6 +195,8 @@ def test_hostile_uploads_are_refused_with_a_reason_and_leave_nothing(app, deposi
         office.with_macros(office.word_docx(tmp_path / "plain.docx", TERMS), path)
     elif kind == "program":
         path.write_bytes(b"MZ\x90\x00\x03" + b"\x00" * 400)
+    elif kind == "old slides":
+        office.legacy_powerpoint(path)
     else:
         office.spreadsheet_xlsx(path)
     response = _upload(depositor, path.read_bytes(), path.name)
