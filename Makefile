@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app repository
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint setup assets browser postgres data bench clean
+.PHONY: run test lint setup assets browser ocr postgres data bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,13 @@ setup: $(INSTALLED) assets
 browser:
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
+# Scanned PDFs are read by Debian's tesseract (drawn for it by ghostscript), legacy Word
+# files by antiword; the extraction worker runs them, and the tests need them (CI runs as root).
+ocr:
+	@command -v tesseract >/dev/null && command -v gs >/dev/null && command -v antiword >/dev/null \
+	  && tesseract --list-langs 2>/dev/null | grep -qx eng \
+	  || (apt-get update && apt-get install -y tesseract-ocr tesseract-ocr-eng ghostscript antiword)
+
 # Create or upgrade the database and index, and load the demo collection on first start.
 data: setup
 	$(FLASK) init-db
@@ -52,7 +59,7 @@ lint: setup
 postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update && apt-get install -y postgresql)
 
-test: setup browser postgres lint
+test: setup browser ocr postgres lint
 	$(PY) -m pytest
 	$(PY) -m pytest --database=postgresql
 

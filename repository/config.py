@@ -16,13 +16,15 @@ DEFAULTS: dict[str, object] = {
     "SECRET_KEY": None,  # signs sessions and forms; generated into the instance folder if unset
     "DATABASE_URL": None,  # SQLAlchemy URL; unset means SQLite at instance/repository.db
     "INDEX_DIR": "index",  # the Whoosh index, relative to the instance folder
-    "FILES_DIR": "files",  # stored PDFs, relative to the instance folder
+    "FILES_DIR": "files",  # stored documents, relative to the instance folder
     "INDEX_LOCK_TIMEOUT": 30.0,  # seconds the indexer, ingest or reindex waits for the index lock
     "INDEXER_POLL_SECONDS": 0.5,  # how often the indexer looks for changes (on PostgreSQL NOTIFY also wakes it)
     "CHANGE_LOG_DAYS": 30,  # change-log entries older than this are pruned (a node further behind rebuilds)
     "EXTRACT_SECONDS": 30.0,  # wall-time limit of one file's extraction
-    "EXTRACT_MEMORY_MB": 1024,  # memory limit of the extraction child process
-    "MAX_UPLOAD_MB": 50,  # largest PDF accepted, by upload or by bulk ingest
+    "EXTRACT_MEMORY_MB": 1024,  # memory limit of the extraction child process (and the OCR programs it runs)
+    "OCR_ENABLED": True,  # recognise the text of scanned PDF pages (needs tesseract and ghostscript)
+    "OCR_SECONDS": 120.0,  # wall-time limit for recognising one file's scanned pages, on top of EXTRACT_SECONDS
+    "MAX_UPLOAD_MB": 50,  # largest file accepted, by upload or by bulk ingest
     "SEARCH_PER_PAGE": 20,  # results per page
     "SESSION_COOKIE_SECURE": None,  # None: secure cookies everywhere but in debug mode
     "MAIL_SERVER": None,  # SMTP host for password-reset mail; unset: messages are written to the log

@@ -29,7 +29,9 @@ class Resources:
         # The same limits for bulk ingest and for deposits through the web.
         self.limits = Limits(seconds=float(app.config["EXTRACT_SECONDS"]),
                              memory_mb=int(app.config["EXTRACT_MEMORY_MB"]),
-                             max_bytes=int(app.config["MAX_UPLOAD_MB"]) * 2**20)
+                             max_bytes=int(app.config["MAX_UPLOAD_MB"]) * 2**20,
+                             ocr=bool(app.config["OCR_ENABLED"]),
+                             ocr_seconds=float(app.config["OCR_SECONDS"]))
         self._index: IndexStore | None = None
         self._app = app
         self._jobs = None

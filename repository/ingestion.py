@@ -19,14 +19,14 @@ from typing import Callable, Iterable, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from indexer.extraction import Extraction, Limits, extract_many, hash_file, suggest_themes
+from indexer.extraction import SUFFIXES, Extraction, Limits, Source, extract_many, precheck
 from indexer.search import IndexStore
 
 from .follower import RETRYABLE, IndexFollower, MustRebuild
 from .models import Item
 from .services import audit, changes
 from .services.indexing import applied_seq
-from .services.items import AuthorData, ItemData, attach_file, create_item, find_file_by_sha
+from .services.items import ItemData, attach_file, create_item, find_file_by_sha, suggested_item_data
 from .services.taxonomy import theme_vocabulary
 from .storage import FileStore
 
@@ -56,15 +56,18 @@ class IngestOutcome:
     # Searchable when the batch ended (filled in when Ingester.run finishes); None for
     # files that made no published item.
     indexed: bool | None = None
+    format: str | None = None  # what the file turned out to be (pdf, docx, pptx ...), once read
+    ocr_pages: int = 0  # pages whose text was recognised from a scan
 
     def as_report(self) -> dict:
         """Return the JSON Lines report record."""
         return {"path": self.path, "status": self.status, "reason": self.reason,
-                "pages": self.pages, "id": self.id, "indexed": self.indexed}
+                "pages": self.pages, "id": self.id, "indexed": self.indexed,
+                "format": self.format, "ocr_pages": self.ocr_pages}
 
 
 def collect_paths(inputs: Iterable[str | Path]) -> list[Path]:
-    """Expand folders into the PDF files below them; keep named files as given."""
+    """Expand folders into the documents below them (by suffix); keep named files as given."""
     paths: list[Path] = []
     for entry in inputs:
         entry = Path(entry)
@@ -73,7 +76,7 @@ def collect_paths(inputs: Iterable[str | Path]) -> list[Path]:
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 paths.extend(
                     Path(root, name) for name in sorted(names)
-                    if name.lower().endswith(".pdf") and not name.startswith(".")
+                    if name.lower().endswith(SUFFIXES) and not name.startswith((".", "~$"))
                 )
         else:
             paths.append(entry)
@@ -82,22 +85,10 @@ def collect_paths(inputs: Iterable[str | Path]) -> list[Path]:
 
 def item_data_from(extraction: Extraction, options: IngestOptions, vocabulary: dict[str, list[str]]) -> ItemData:
     """Describe a bulk-ingested file from what extraction suggested and the batch options."""
-    suggestion = extraction.suggestion
-    themes = list(options.themes)
-    if options.suggest_themes:
-        themes += [slug for slug in suggest_themes(extraction.text, vocabulary) if slug not in themes]
-    return ItemData(
-        title=suggestion.title or Path(extraction.path).stem.replace("_", " "),
-        type=options.type,
-        authors=[AuthorData(name=name) for name in suggestion.authors],
-        abstract=suggestion.abstract or "",
-        year=suggestion.year,
-        access=options.access,
-        status=options.status,
-        themes=themes,
-        places=[options.place] if options.place else [],
-        event=options.event,
-    )
+    base = ItemData(title="", type=options.type, access=options.access, status=options.status,
+                    themes=list(options.themes), places=[options.place] if options.place else [],
+                    event=options.event)
+    return suggested_item_data(extraction, vocabulary, base, themes_from_text=options.suggest_themes)
 
 
 class IndexFeeder:
@@ -168,13 +159,6 @@ class IndexFeeder:
 _COMMIT_AHEAD = 3
 
 
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:  # gone since the precheck: extraction will say so
-        return 0
-
-
 class Ingester:
     """Runs a batch: one Ingester per command or test, holding its stores.
 
@@ -204,17 +188,17 @@ class Ingester:
         with self.sessions() as session:
             vocabulary = theme_vocabulary(session)
         seen: dict[str, str] = {}
-        to_extract: list[Path] = []
+        to_extract: list[Source] = []
         for path in paths:
-            outcome = self._precheck(path, seen)
-            if outcome is None:
-                to_extract.append(path)
+            checked = self._precheck(path, seen)
+            if isinstance(checked, Source):
+                to_extract.append(checked)
             else:
-                outcomes.append(outcome)
-                yield outcome
+                outcomes.append(checked)
+                yield checked
         # Largest first: a big file read last would keep one core busy while the others
         # idle at the end of the batch. Size is a rough guide to reading time, but a fair one.
-        to_extract.sort(key=_size, reverse=True)
+        to_extract.sort(key=lambda source: source.size, reverse=True)
 
         follower = IndexFollower(self.sessions, self.index) if self.index is not None else None
         if follower is not None:
@@ -262,29 +246,32 @@ class Ingester:
                 if not outcome.indexed and outcome.id not in self.unindexed:
                     self.unindexed.append(outcome.id)
 
-    def _precheck(self, path: Path, seen: dict[str, str]) -> IngestOutcome | None:
-        """Settle files that need no extraction: unreadable ones and known duplicates."""
-        if not path.is_file():
-            return IngestOutcome(str(path), "rejected", "not a file, or it does not exist")
-        try:
-            sha = hash_file(str(path))
-        except OSError as error:
-            return IngestOutcome(str(path), "rejected", f"cannot read the file: {error.strerror}")
+    def _precheck(self, path: Path, seen: dict[str, str]) -> Source | IngestOutcome:
+        """Check and hash a file once, here; settle it at once if it is unreadable or a known duplicate.
+
+        A file that passes goes to the worker as a Source with its hash, so it is neither
+        checked nor hashed again there.
+        """
+        checked = precheck(path, self.limits, with_hash=True)
+        if not isinstance(checked, Source):
+            return IngestOutcome(str(path), "rejected", checked.reason)
+        sha = checked.sha256
         if sha in seen:
             return IngestOutcome(str(path), "duplicate", f"same file as {seen[sha]} in this batch")
         with self.sessions() as session:
             stored = find_file_by_sha(session, sha)
             if stored is not None:
                 return IngestOutcome(str(path), "duplicate", f"already stored as item {stored.item_id}",
-                                     stored.page_count, stored.item_id)
+                                     stored.page_count, stored.item_id, format=stored.format)
         seen[sha] = str(path)
-        return None
+        return checked
 
     def _record(self, extraction: Extraction, options: IngestOptions, vocabulary: dict,
                 describe: Callable[[Extraction], ItemData] | None) -> IngestOutcome:
         """Store one extracted file and its item (with its change-log entry) in a transaction of its own."""
         if extraction.status != "ok":
-            return IngestOutcome(extraction.path, "rejected", extraction.reason, extraction.page_count or None)
+            return IngestOutcome(extraction.path, "rejected", extraction.reason, extraction.page_count or None,
+                                 format=extraction.format or None)
         data = describe(extraction) if describe else item_data_from(extraction, options, vocabulary)
         with self.sessions() as session:
             try:
@@ -294,5 +281,7 @@ class Ingester:
                 session.commit()
             except Exception as error:  # one bad record must not stop the batch
                 session.rollback()
-                return IngestOutcome(extraction.path, "rejected", f"could not be recorded: {error}")
-            return IngestOutcome(extraction.path, "ingested", extraction.reason, extraction.page_count, item.id)
+                return IngestOutcome(extraction.path, "rejected", f"could not be recorded: {error}",
+                                     format=extraction.format or None)
+            return IngestOutcome(extraction.path, "ingested", extraction.reason, extraction.page_count, item.id,
+                                 format=extraction.format, ocr_pages=len(extraction.ocr_pages))

@@ -1,4 +1,4 @@
-"""Extract text and metadata from PDFs, each in a child process with time and memory limits."""
+"""Extract text and metadata from documents, each in a child process with time and memory limits."""
 
 from __future__ import annotations
 
@@ -10,46 +10,29 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from indexer.extraction.formats import FORMATS, HEAD_BYTES, sniff
 from indexer.extraction.metadata import Suggestion, suggest_metadata
 from indexer.extraction.normalise import normalise_text
-from indexer.extraction.pool import Job, Pool, hash_file
+from indexer.extraction.pool import Job, Pool
+from indexer.extraction.source import Limits, Source, hash_file, human_size
 from indexer.extraction.themes import suggest_themes
 
 __all__ = [
     "Extraction",
     "Limits",
+    "Source",
     "Suggestion",
     "extract_file",
     "extract_many",
     "hash_file",
     "normalise_text",
+    "precheck",
     "suggest_themes",
 ]
 
 # A worker is replaced after this many files so slow leaks in a parser cannot pile up
 # (read on each call to extract_many, so bench.sweep and the tests can lower it).
 _FILES_PER_WORKER = 200
-_MAGIC = b"%PDF-"
-_HEAD_BYTES = 1024
-_SIGNATURES = [
-    (b"MZ", "a Windows program"),
-    (b"PK\x03\x04", "a ZIP archive or an Office document"),
-    (b"\xd0\xcf\x11\xe0", "an old-style Word or Excel document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"{\\rtf", "an RTF document"),
-]
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits for reading one file."""
-
-    seconds: float = 30.0  # wall time per file, child process killed after
-    memory_mb: int = 1024  # RLIMIT_AS of the child
-    max_bytes: int = 100 * 2**20  # files larger are rejected without parsing
-    max_pages: int = 2000  # pages beyond are not read (flagged)
 
 
 @dataclass
@@ -67,6 +50,9 @@ class Extraction:
     info: dict[str, str] = field(default_factory=dict)
     suggestion: Suggestion = field(default_factory=Suggestion)
     seconds: float = 0.0
+    format: str = ""  # a key of formats.FORMATS once the reader has said what the file is
+    ocr_pages: list[int] = field(default_factory=list)  # 1-based numbers of pages recognised from a scan
+    name: str = ""  # the name the file came with (its path may be a temporary one)
 
     @property
     def text(self) -> str:
@@ -74,19 +60,22 @@ class Extraction:
         return "\n\n".join(self.pages)
 
 
-def extract_file(path: str | Path, limits: Limits = Limits()) -> Extraction:
-    """Read one PDF in a child process and return what it holds or why it was rejected."""
+def extract_file(path: str | Path | Source, limits: Limits = Limits()) -> Extraction:
+    """Read one document in a child process and return what it holds or why it was rejected."""
     [result] = extract_many([path], jobs=1, limits=limits)
     return result
 
 
 def extract_many(
-    paths: Iterable[str | Path], *, jobs: int | None = None, limits: Limits = Limits()
+    paths: Iterable[str | Path | Source], *, jobs: int | None = None, limits: Limits = Limits()
 ) -> Iterator[Extraction]:
-    """Read PDFs in parallel child processes, yielding one Extraction per path as each finishes."""
+    """Read documents in parallel child processes, yielding one Extraction per path as each finishes.
+
+    A Source has passed `precheck` already and is not checked again; a plain path is.
+    """
     jobs = max(1, jobs or os.cpu_count() or 1)
     pool = Pool(jobs, limits, files_per_worker=_FILES_PER_WORKER)
-    source = iter(paths)
+    items = iter(paths)
     exhausted = False
 
     def fill() -> list[Extraction]:
@@ -95,11 +84,12 @@ def extract_many(
         early = []
         while not exhausted and pool.has_room():
             try:
-                path = str(next(source))
+                item = next(items)
             except StopIteration:
                 exhausted = True
                 break
-            rejected = _precheck(path, limits) or _submit(pool, path)
+            checked = item if isinstance(item, Source) else precheck(str(item), limits)
+            rejected = checked if isinstance(checked, Extraction) else _submit(pool, checked)
             if rejected is not None:
                 early.append(rejected)
         return early
@@ -119,22 +109,28 @@ def extract_many(
         pool.close()
 
 
-def _submit(pool: Pool, path: str) -> Extraction | None:
-    """Hand `path` to a worker; if no worker could be started, reject this file alone."""
-    failure = pool.submit(path)
+def _submit(pool: Pool, source: Source) -> Extraction | None:
+    """Hand `source` to a worker; if no worker could be started, reject this file alone."""
+    failure = pool.submit(source)
     if failure is None:
         return None
-    return Extraction(path=path, sha256="", size=0, status="rejected", reason=failure)
+    return Extraction(path=source.path, sha256=source.sha256, size=source.size, status="rejected",
+                      reason=failure, name=source.name)
 
 
-def _precheck(path: str, limits: Limits) -> Extraction | None:
-    """Reject, without starting a parser, what is plainly not a readable PDF within limits."""
+def precheck(path: str | Path, limits: Limits = Limits(), *, name: str = "",
+             with_hash: bool = False) -> Source | Extraction:
+    """Check a file without parsing it; return it as a Source (hashed if `with_hash`) or a rejection.
+
+    It must be a regular file within the size limit whose first bytes are a format we read.
+    """
+    path = str(path)
     started = time.perf_counter()
 
     def reject(reason: str, sha256: str = "", size: int = 0) -> Extraction:
         return Extraction(
             path=path, sha256=sha256, size=size, status="rejected", reason=reason,
-            seconds=time.perf_counter() - started,
+            seconds=time.perf_counter() - started, name=name,
         )
 
     try:
@@ -149,60 +145,35 @@ def _precheck(path: str, limits: Limits) -> Extraction | None:
         if size > limits.max_bytes:
             # Not hashed: refusing to read an oversized file is the point of the limit.
             return reject(
-                f"file too large ({_human_size(size)}; the limit is {_human_size(limits.max_bytes)})",
+                f"file too large ({human_size(size)}; the limit is {human_size(limits.max_bytes)})",
                 size=size,
             )
         with open(path, "rb") as handle:
-            head = handle.read(_HEAD_BYTES)
-        if _MAGIC not in head:
-            return reject(f"not a PDF ({_describe_start(head)})", hash_file(path), size)
+            head = handle.read(HEAD_BYTES)
+        sniffed = sniff(head)
+        if sniffed.container is None:
+            return reject(sniffed.reason or "not a document", hash_file(path), size)
+        return Source(path=path, container=sniffed.container, size=size,
+                      sha256=hash_file(path) if with_hash else "", name=name)
     except FileNotFoundError:
         return reject("file not found")
     except OSError as exc:
         return reject(f"could not read the file ({exc.strerror or exc})")
     except ValueError:  # a path with a NUL byte in it
         return reject("could not read the file (the path is not valid)")
-    return None
-
-
-def _describe_start(head: bytes) -> str:
-    """Say what a file that is not a PDF starts with, and what it probably is."""
-    printable = bytearray()
-    for byte in head[:8]:
-        if not 0x20 <= byte < 0x7F:
-            break
-        printable.append(byte)
-    if len(printable) >= 2:
-        start = f"file starts with '{printable.decode('ascii')}'"
-    else:
-        start = "file starts with bytes " + " ".join(f"{b:02x}" for b in head[:4])
-    for signature, kind in _SIGNATURES:
-        if head.startswith(signature):
-            return f"{start}; it looks like {kind}"
-    if head.lstrip()[:5].lower() in (b"<!doc", b"<html"):
-        return f"{start}; it looks like a web page"
-    return start
-
-
-def _human_size(size: int) -> str:
-    if size < 1024:
-        return f"{size} bytes"
-    if size < 2**20:
-        return f"{size / 1024:.0f} KB"
-    megabytes = size / 2**20
-    return f"{megabytes:.1f} MB" if megabytes < 10 else f"{megabytes:.0f} MB"
 
 
 def _conclude(job: Job) -> Extraction:
     """Decide the status and reason for a file from everything its worker reported."""
     error, seconds = job.error, job.seconds
     read = len(job.pages)
+    units = FORMATS[job.format].unit + "s" if job.format in FORMATS else "pages"
     has_text = any(page.strip() for page in job.pages)
     status, reason = "ok", None
     if error:
         if has_text:
             # A timeout or memory failure part way through still leaves useful pages.
-            reason = f"{error}; only the first {read} of {job.page_count} pages were read"
+            reason = f"{error}; only the first {read} of {job.page_count} {units} were read"
         else:
             status, reason = "rejected", error
     elif job.page_count == 0:
@@ -211,19 +182,25 @@ def _conclude(job: Job) -> Extraction:
         status = "rejected"
         if read and len(job.page_errors) == read:
             first = job.page_errors[min(job.page_errors)]
-            reason = f"damaged PDF: no page could be read ({first})"
+            reason = f"damaged file: no {units[:-1]} could be read ({first})"
+            if job.format == "pdf":
+                reason = f"damaged PDF: no page could be read ({first})"
+        elif job.format == "pdf":
+            reason = "; ".join(["no text layer: the file looks scanned or image-only", *job.notes])
         else:
-            reason = "no text layer: the file looks scanned or image-only"
+            reason = f"no text: its {units} hold no words (only pictures, perhaps)"
     else:
         warnings = []
         if job.page_errors:
-            warnings.append(f"{len(job.page_errors)} of {read} pages could not be read")
+            warnings.append(f"{len(job.page_errors)} of {read} {units} could not be read")
         if read < job.page_count:
-            warnings.append(f"only the first {read} of {job.page_count} pages were read")
+            warnings.append(f"only the first {read} of {job.page_count} {units} were read")
+        warnings.extend(job.notes)
         reason = "; ".join(warnings) or None
     try:
         suggestion = suggest_metadata(
-            job.info, job.pages, file_name=Path(job.path).name, font_runs=job.font_runs
+            job.info, job.pages, file_name=job.source.display_name, font_runs=job.font_runs,
+            scanned=1 in job.ocr_pages,
         )
     except Exception:  # a guess that fails must not lose the extraction
         suggestion = Suggestion()
@@ -239,4 +216,7 @@ def _conclude(job: Job) -> Extraction:
         info=job.info,
         suggestion=suggestion,
         seconds=seconds,
+        format=job.format,
+        ocr_pages=job.ocr_pages,
+        name=job.source.name,
     )

@@ -1,9 +1,10 @@
-"""Child processes that read PDFs one at a time, replaced when one times out, crashes or retires."""
+"""Child processes that read documents one at a time, replaced when one times out, crashes or retires."""
 
 from __future__ import annotations
 
-import hashlib
 import os
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -12,13 +13,14 @@ import time
 from collections.abc import Iterator
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
-if TYPE_CHECKING:  # only a type here; indexer.extract imports this module
-    from indexer.extraction.extract import Limits
+from indexer.extraction.source import Limits, Source, hash_file
 
 # How long a new worker may take to start Python and import pypdf before its file's clock runs.
 _STARTUP_SECONDS = 60.0
+# The worker keeps to the OCR time itself; this is the margin before the parent kills it.
+_OCR_GRACE = 10.0
 
 Result = TypeVar("Result")
 
@@ -26,29 +28,24 @@ Result = TypeVar("Result")
 class Job:
     """What the parent has heard so far about the file a worker is reading."""
 
-    def __init__(self, path: str, deadline: float) -> None:
-        self.path = path
+    def __init__(self, source: Source, deadline: float) -> None:
+        self.source = source
+        self.path = source.path
         self.deadline = deadline
         self.started = time.monotonic()
-        self.sha256 = ""
-        self.size = 0
+        self.sha256 = source.sha256
+        self.size = source.size
+        self.format = ""
         self.page_count = 0
         self.info: dict[str, str] = {}
         self.pages: list[str] = []
         self.page_errors: dict[int, str] = {}
+        self.ocr_pages: list[int] = []
+        self.notes: list[str] = []
         self.font_runs: list[tuple[float, str]] = []
         # Set when the file is done: why the worker gave up on it (None if it did not), and when.
         self.error: str | None = None
         self.seconds = 0.0
-
-
-def hash_file(path: str) -> str:
-    """Return the SHA-256 of the file at `path`, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _seconds_text(seconds: float) -> str:
@@ -60,22 +57,30 @@ class _Worker:
 
     A plain subprocess running `python -m indexer.extraction._worker`, not multiprocessing: the child
     never re-imports the parent's __main__ (a script, a REPL, a WSGI server), so it starts
-    the same way whatever started the parent.
+    the same way whatever started the parent. It leads a process group of its own, so the
+    programs it runs (OCR, antiword) die with it, and its temporary files go in a folder
+    of its own, removed when it stops however it ends.
     """
 
     def __init__(self, limits: Limits) -> None:
         ours, theirs = socket.socketpair()
         self.stderr = tempfile.TemporaryFile()
-        package_root = str(Path(__file__).resolve().parent.parent)
+        self.scratch = tempfile.mkdtemp(prefix="extract-")
+        package_root = str(Path(__file__).resolve().parent.parent.parent)
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+        env["TMPDIR"] = self.scratch
+        ocr_seconds = limits.ocr_seconds if limits.ocr else 0.0
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "indexer.extraction._worker", str(theirs.fileno()),
-                 str(limits.memory_mb), str(limits.max_pages), repr(limits.seconds)],
+                 str(limits.memory_mb), str(limits.max_pages), repr(limits.seconds), repr(ocr_seconds)],
                 pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL, stderr=self.stderr, env=env,
+                stdout=subprocess.DEVNULL, stderr=self.stderr, env=env, start_new_session=True,
             )
+        except BaseException:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            raise
         finally:
             theirs.close()
         self.conn = Connection(ours.detach())
@@ -107,11 +112,15 @@ class _Worker:
                 self.process.wait(timeout=2)
             except subprocess.TimeoutExpired:
                 pass
-        if self.alive():
-            self.process.kill()
+        if force or self.alive():
+            try:  # the whole group: a program the worker started must not outlive it
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         self.process.wait()
         self.conn.close()
         self.stderr.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 class Pool:
@@ -131,28 +140,29 @@ class Pool:
         """Return the workers that are reading a file."""
         return [w for w in self.workers if w.job is not None]
 
-    def submit(self, path: str) -> str | None:
-        """Give `path` to an idle live worker, starting one if needed; say why if none starts."""
+    def submit(self, source: Source) -> str | None:
+        """Give `source` to an idle live worker, starting one if needed; say why if none starts."""
         for worker in [w for w in self.workers if w.job is None]:
             fresh = worker.files < self.files_per_worker
-            if fresh and worker.alive() and self._send(worker, path):
+            if fresh and worker.alive() and self._send(worker, source):
                 return None
             self._retire(worker, force=False)
         try:
             worker = _Worker(self.limits)
         except OSError as exc:  # out of processes or file descriptors: this file only
-            return f"could not start the PDF reader ({exc.strerror or exc})"
+            return f"could not start the document reader ({exc.strerror or exc})"
         self.workers.append(worker)
         # If this send fails the new process died at once; collect() reports why.
-        self._send(worker, path)
+        self._send(worker, source)
         return None
 
-    def _send(self, worker: _Worker, path: str) -> bool:
+    def _send(self, worker: _Worker, source: Source) -> bool:
         now = time.monotonic()
         grace = 0.0 if worker.ready else _STARTUP_SECONDS
-        worker.job = Job(path, now + grace + self.limits.seconds)
+        worker.job = Job(source, now + grace + self.limits.seconds)
         try:
-            worker.conn.send(os.path.abspath(path))  # the worker must not depend on our cwd
+            # An absolute path: the worker must not depend on our cwd.
+            worker.conn.send((os.path.abspath(source.path), source.container, source.sha256))
         except OSError:
             return False
         return True
@@ -201,13 +211,20 @@ class Pool:
                 elif kind == "start":
                     job.sha256, job.size = message[1], message[2]
                 elif kind == "head":
-                    job.page_count, job.info = message[1], message[2]
+                    job.format, job.page_count, job.info = message[1], message[2], message[3]
+                elif kind == "ocr":
+                    # Recognising scans has its own time, on top of the file's.
+                    job.deadline = max(job.deadline, time.monotonic() + message[1] + _OCR_GRACE)
                 elif kind == "page":
                     job.pages.append(message[2])
                     if message[3]:
                         job.page_errors[message[1]] = message[3]
                     if message[4]:
                         job.font_runs = message[4]
+                    if message[5]:
+                        job.ocr_pages.append(message[1])
+                elif kind == "note":
+                    job.notes.append(message[1])
                 elif kind == "end":
                     worker.job = None
                     worker.files += 1
@@ -227,7 +244,7 @@ class Pool:
             detail = f"exit code {code}"
         if words:
             detail = f"{detail}: {words}"
-        return f"the PDF reader stopped unexpectedly ({detail})"
+        return f"the document reader stopped unexpectedly ({detail})"
 
     def _fail(self, worker: _Worker, reason: str) -> Job:
         """Kill `worker` and end its job with `reason`."""

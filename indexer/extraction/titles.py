@@ -13,7 +13,15 @@ from pathlib import Path
 
 _JUNK_TITLE = re.compile(
     r"^(microsoft\s+(word|powerpoint|excel)\b|powerpoint presentation|presentation\s*\d*$|untitled"
-    r"|document\s*\d*$|slide\s*\d+|title$|dear\b|reference number$|proceedings of\b)",
+    r"|document\s*\d*$|slide\s*\d+|title$|dear\b|reference number$|proceedings of\b"
+    r"|layout\s*\d*$|page\s*\d+$|draft\s*\d*$|new document\b|print\s*\d*$)",
+    re.IGNORECASE,
+)
+# Names that systems give files for a while: an upload's or a download's temporary name, a
+# scanner's job, Office's lock and backup files. A title never looks like this.
+_SYSTEM_NAME = re.compile(
+    r"^(?:(?:upload|tmp|temp|download|file|scan|img|image|doc)[-_ ]?[a-z0-9_]*\d[a-z0-9_]*"
+    r"|~\$?.*|[a-f0-9]{16,}|[a-z0-9]{3,}-\d{8,}|\d[\d_ -]*)(?:\s*\(\d+\))?$",
     re.IGNORECASE,
 )
 # An info title that names the Word or report template the file was made from ("DFE stat guidance
@@ -73,6 +81,8 @@ def clean_info_title(raw: str | None, file_name: str = "") -> str | None:
     words = title.split()
     if _JUNK_TITLE.match(title) or _FILE_LIKE.search(title) or len(words) < 2 or letters < 8:
         return None
+    if is_system_name(title):
+        return None
     if _TEMPLATE_NAME.search(title):
         return None
     if letters < 0.6 * len(title.replace(" ", "")):
@@ -83,22 +93,34 @@ def clean_info_title(raw: str | None, file_name: str = "") -> str | None:
     return tidy_title(title)
 
 
+def is_system_name(text: str) -> bool:
+    """Return True for a name a system made up (upload-3sd0oik8, tmpx8w2_k1, ~$report, scan0042)."""
+    return bool(_SYSTEM_NAME.match(" ".join(text.split())))
+
+
 def guess_title(
     info: dict[str, str], lines: list[str], runs: list[tuple[float, str]], file_name: str
-) -> tuple[str | None, int]:
-    """Return a title and the index of the first-page line after it (0 if not from the page)."""
+) -> tuple[str | None, int, str]:
+    """Return a title, the index of the first-page line after it (0 if not from the page), and
+    where it came from: "letter", "type" (the largest type), "info", "text" (the first line
+    that reads as a title), "file" (the file name) or "" (nowhere).
+    """
     # Order measured on real reports and papers (see bench/policy_titles.tsv): the type size
     # on the page beats the info dictionary, whose titles are often stale or another paper's.
-    found = letter_title(lines) or font_title(lines, runs)
+    found = letter_title(lines)
     if found:
-        return found
+        return (*found, "letter")
+    found = font_title(lines, runs)
+    if found:
+        return (*found, "type")
     info_title = clean_info_title(info.get("title"), file_name)
     if info_title:
-        return info_title, _line_after(lines, info_title)
+        return info_title, _line_after(lines, info_title), "info"
     found = text_title(lines)
     if found:
-        return found
-    return _title_from_file_name(file_name), 0
+        return (*found, "text")
+    title = _title_from_file_name(file_name)
+    return title, 0, "file" if title else ""
 
 
 def _line_after(lines: list[str], title: str) -> int:
@@ -322,7 +344,7 @@ def _title_from_file_name(file_name: str) -> str | None:
     stem = re.sub(r"\b(v\d+(\.\d+)*|final|draft|copy|\(\d+\))\b", " ", stem, flags=re.IGNORECASE)
     stem = " ".join(stem.split()).strip(" -")
     letters = sum(ch.isalpha() for ch in stem)
-    if letters < 3 or letters < 0.5 * len(stem.replace(" ", "")):
+    if letters < 3 or letters < 0.5 * len(stem.replace(" ", "")) or is_system_name(Path(file_name).stem):
         return None
     return stem
 
@@ -347,16 +369,45 @@ def split_names(text: str, *, strict: bool) -> list[str]:
 def _person_names(chunk: str) -> list[str]:
     """Return the names in `chunk` if it is made only of name-like words, else []."""
     tokens = chunk.split()
-    if not 2 <= len(tokens) <= 6 or _NOT_NAME_WORDS.search(chunk):
+    if not 2 <= len(tokens) <= 8 or _NOT_NAME_WORDS.search(chunk):
         return []
     if not all(_NAME_TOKEN.match(t) or t.isupper() for t in tokens):
         return []
     if re.fullmatch(r"[A-Z]{2}", tokens[-1]):
         return []  # "Redmond WA": a town and a state code
     tokens = [t.capitalize() if t.isupper() and len(t) > 2 else t for t in tokens]
-    if len(tokens) <= 3 or any(t.endswith(".") and len(t) <= 3 for t in tokens):
+    if len(tokens) <= 3:
         return [" ".join(tokens)]
-    if len(tokens) in (4, 6):
-        # "Kevin Waugh Brian Ziebart": two-word names side by side.
-        return [" ".join(tokens[i : i + 2]) for i in range(0, len(tokens), 2)]
-    return [" ".join(tokens)]
+    # Several names on one line with nothing between them: "Ruifang Ge Raymond J. Mooney".
+    names = _segment_names(tokens)
+    return names or ([" ".join(tokens)] if len(tokens) <= 6 else [])
+
+
+# The shapes of one person's name, as word (W) and initial (I) tokens, with a cost: two
+# words is the commonest shape, three words the least sure (a middle name, or two names?).
+_NAME_SHAPES = {"WW": 1, "WIW": 1, "IW": 1, "IIW": 1, "WIIW": 1, "IWW": 2, "WWW": 3}
+_INITIAL = re.compile(r"^[A-Z]\.(?:-?[A-Z]\.)*$")
+_PARTICLES = frozenset({"de", "da", "di", "du", "van", "von", "der", "la", "le"})
+
+
+def _segment_names(tokens: list[str]) -> list[str]:
+    """Split a run of name words into people by the cheapest reading; [] if none or two are cheapest."""
+    if any(t.lower() in _PARTICLES for t in tokens):
+        return []  # "Maria de la Cruz": where one name ends is anyone's guess
+    shapes = "".join("I" if _INITIAL.match(t) else "W" for t in tokens)
+    # best[i] = (cost, number of cheapest readings, names) for the first i tokens
+    best: list[tuple[float, int, list[str]]] = [(0, 1, [])] + [(float("inf"), 0, [])] * len(tokens)
+    for end in range(1, len(tokens) + 1):
+        for start in range(max(0, end - 4), end):
+            cost = _NAME_SHAPES.get(shapes[start:end])
+            before = best[start]
+            if cost is None or before[1] == 0:
+                continue
+            total = before[0] + cost
+            names = before[2] + [" ".join(tokens[start:end])]
+            if total < best[end][0]:
+                best[end] = (total, before[1], names)
+            elif total == best[end][0]:
+                best[end] = (total, best[end][1] + before[1], best[end][2])
+    cost, readings, names = best[-1]
+    return names if readings == 1 and len(names) >= 2 else []

@@ -56,8 +56,9 @@ class LiveStatistics:
         deletions, the deleted documents' stored lengths are taken off. Those are stored
         rounded to a byte, so two indexes holding the same documents with different
         histories can differ here slightly (0.4 %, and scores 0.2 %, when every document
-        had been replaced up to five times without a merge, the tests' heaviest churn); summing rounded lengths everywhere would make them equal but shift every
-        ranking (SciFact nDCG@10 0.7007 -> 0.6993), so the exact totals are kept.
+        had been replaced up to five times without a merge, the tests' heaviest churn);
+        summing rounded lengths everywhere would make them equal but shift every ranking
+        (SciFact nDCG@10 0.7007 -> 0.6993), so the exact totals are kept.
         """
         found = self._lengths.get(field)
         if found is None:

@@ -1,4 +1,4 @@
-"""Deposit pages: upload a PDF, correct the suggested description, submit; my deposits."""
+"""Deposit pages: upload a file, correct the suggested description, submit; my deposits."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ T = TypeVar("T")
 bp = Blueprint("deposit", __name__, url_prefix="/deposit")
 
 def _max_bytes() -> int:
-    return int(current_app.config["MAX_UPLOAD_MB"]) * 2**20
+    return resources().limits.max_bytes
 
 
 def _upload_folder() -> Path:
@@ -61,12 +61,18 @@ def _too_large(_error):
     return render_template("deposit/upload.html", form=form, item=None), 413
 
 
-def _take_upload(form: UploadForm):
-    """Receive, check and extract the uploaded file; return (extraction, temp path) or set an error."""
-    upload = form.file.data
-    path = deposits.receive_upload(upload.stream, max_bytes=_max_bytes(), folder=_upload_folder())
+def _uploaded_name(form: UploadForm) -> str:
+    """Return the last part of the file's name, with a browser's Windows path cut off too."""
+    return (form.file.data.filename or "upload").replace("\\", "/").rsplit("/", 1)[-1][:300]
+
+
+def _take_upload(form: UploadForm, name: str):
+    """Receive, check and extract the uploaded file; return (extraction, temp path) or raise UploadRejected."""
+    limits = resources().limits
+    source = deposits.receive_upload(form.file.data.stream, limits, file_name=name, folder=_upload_folder())
+    path = Path(source.path)
     try:
-        extraction = deposits.read_upload(path, resources().limits)
+        extraction = deposits.read_upload(source, limits)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -92,10 +98,10 @@ def _receive(form: UploadForm, keep: Callable[[Extraction, str], T]) -> T | None
     """
     session = db_session()
     files = resources().files
-    name = Path(form.file.data.filename or "upload.pdf").name
+    name = _uploaded_name(form)
     extraction, path = None, None
     try:
-        extraction, path = _take_upload(form)
+        extraction, path = _take_upload(form, name)
         kept = keep(extraction, name)
         session.commit()
         return kept
@@ -116,17 +122,19 @@ def _receive(form: UploadForm, keep: Callable[[Extraction, str], T]) -> T | None
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    """Upload a file; it is read in the background, and a good one becomes a draft prefilled from it."""
+    """Upload a document; it is read in the background, and a good one becomes a draft prefilled from it."""
     user = _depositor()
     form = UploadForm()
     if form.validate_on_submit():
         session = db_session()
-        name = Path(form.file.data.filename or "upload.pdf").name
+        name = _uploaded_name(form)
         try:
-            received = deposits.receive_upload(form.file.data.stream, max_bytes=_max_bytes(), folder=_upload_folder())
+            source = deposits.receive_upload(form.file.data.stream, resources().limits, file_name=name,
+                                             folder=_upload_folder())
         except UploadRejected as error:
             form.file.errors = [str(error)]
         else:
+            received = Path(source.path)
             try:
                 upload = uploads.queue_upload(session, user, received, resources().files, file_name=name)
                 session.commit()
@@ -169,8 +177,11 @@ def reading(upload_id: int):
     """Follow an upload being read: a page that says so, then the draft (or why it was refused)."""
     upload = _own_upload(upload_id)
     if upload.state == "done" and upload.item_id is not None:
+        item = find_item(db_session(), upload.item_id)
         flash("We have filled in the title, authors, abstract and themes from your file. "
-              "Check them, correct anything that is wrong and complete the rest.", "success")
+              "Check them, correct anything that is wrong and complete the rest"
+              + ("; we have marked the ones we are least sure of." if item and item.unsure_fields else "."),
+              "success")
         return redirect(url_for("deposit.edit", item_id=upload.item_id))
     if upload.state == "reading":
         return render_template("deposit/reading.html", upload=upload)

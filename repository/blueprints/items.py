@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
+
+from indexer.extraction import FORMATS
 
 from ..context import db_session, resources
 from ..models import ACCESS_LEVELS, CASE_STUDY_SECTIONS
 from ..services.access import can_read_text, can_see_tombstone, can_view, is_depositor, is_editor, text_is_open
 from ..services.citations import download_name, highwire_tags, to_bibtex, to_ris
-from ..services.items import find_item
+from ..services.items import find_item, scanned_pages
 from ..services.search import passages_in_item, related_items
 from .common import current_reader, current_user_record
 from .reports import count_use
@@ -36,7 +38,9 @@ def show(item_id: int):
     item = _visible_item(item_id)
     figures = count_use(item, "view") if item.status == "published" else None
     readable = can_read_text(user, item)
-    pdf_url = url_for("items.download", item_id=item.id, _external=True) if readable and item.current_file else None
+    current = item.current_file
+    # Only a PDF is a citation_pdf_url: reference managers and Google Scholar expect one there.
+    pdf_url = file_url(item, current, _external=True) if readable and current and current.format == "pdf" else None
     page_url = url_for("items.show", item_id=item.id, _external=True)
     related = related_items(db_session(), resources().index, item, current_reader()) \
         if item.status == "published" else []
@@ -51,36 +55,53 @@ def show(item_id: int):
         "items/show.html", item=item, readable=readable, embargoed=not text_is_open(item),
         access_label=ACCESS_LEVELS.get(item.access, item.access), related=related, sections=sections,
         citation_tags=highwire_tags(item, pdf_url=pdf_url, page_url=page_url), q=q, passages=passages,
-        editor=is_editor(user), depositor=is_depositor(user, item), usage=figures,
+        editor=is_editor(user), depositor=is_depositor(user, item), usage=figures, formats=FORMATS,
+        scanned_pages=scanned_pages(db_session(), current) if current and readable else [],
     )
 
 
-def _send_stored(item, stored, suffix: str):
+@bp.app_template_global()
+def file_url(item, stored=None, **options) -> str:
+    """Return the download address of `stored` (default: the item's current file), ending in its format."""
+    stored = stored or item.current_file
+    if stored is None or stored is item.current_file:
+        return url_for("items.download", item_id=item.id, suffix=stored.format if stored else "pdf", **options)
+    return url_for("items.download_version", item_id=item.id, version=stored.version, suffix=stored.format,
+                   **options)
+
+
+def _send_stored(item, stored, name_suffix: str):
     """Send one stored version of an item's file, if the reader may have its text."""
     if stored is None or not can_read_text(current_user_record(), item):
         abort(404)
-    path = resources().files.path_for(stored.sha256)
+    path = resources().files.path_for(stored.sha256, stored.format)
     if not path.is_file():
         abort(404)
     if item.status == "published":
         count_use(item, "download")
-    return send_file(path, mimetype="application/pdf", as_attachment=True,
-                     download_name=download_name(item, suffix), max_age=0)
+    known = FORMATS.get(stored.format)
+    return send_file(path, mimetype=known.content_type if known else "application/octet-stream",
+                     as_attachment=True, download_name=download_name(item, name_suffix), max_age=0)
 
 
-@bp.get("/<int:item_id>/file.pdf")
-def download(item_id: int):
-    """Send the item's newest file as a PDF named after its title."""
+@bp.get("/<int:item_id>/file.<suffix>")
+def download(item_id: int, suffix: str):
+    """Send the item's newest file, named after its title, with its format's content type."""
     item = _visible_item(item_id)
-    return _send_stored(item, item.current_file, "pdf")
+    stored = item.current_file
+    if stored is not None and suffix != stored.format and can_read_text(current_user_record(), item):
+        return redirect(file_url(item, stored))  # an old link, from before a new version in another format
+    return _send_stored(item, stored, stored.format if stored else "pdf")
 
 
-@bp.get("/<int:item_id>/versions/<int:version>.pdf")
-def download_version(item_id: int, version: int):
+@bp.get("/<int:item_id>/versions/<int:version>.<suffix>")
+def download_version(item_id: int, version: int, suffix: str):
     """Send an earlier version of the item's file."""
     item = _visible_item(item_id)
     stored = next((f for f in item.files if f.version == version), None)
-    return _send_stored(item, stored, f"v{version}.pdf")
+    if stored is not None and suffix != stored.format and can_read_text(current_user_record(), item):
+        return redirect(file_url(item, stored))
+    return _send_stored(item, stored, f"v{version}.{stored.format if stored else 'pdf'}")
 
 
 @bp.get("/<int:item_id>/citation.bib")
@@ -98,7 +119,6 @@ def ris(item_id: int):
     item = _visible_item(item_id)
     readable = can_read_text(current_user_record(), item)
     text = to_ris(item, url=url_for("items.show", item_id=item.id, _external=True),
-                  pdf_url=url_for("items.download", item_id=item.id, _external=True)
-                  if readable and item.current_file else None)
+                  pdf_url=file_url(item, _external=True) if readable and item.current_file else None)
     return Response(text, mimetype="application/x-research-info-systems", headers={
         "Content-Disposition": f'attachment; filename="{download_name(item, "ris")}"'})

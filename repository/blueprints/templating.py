@@ -9,6 +9,8 @@ from flask import Flask, request
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from markupsafe import Markup, escape
 
+from indexer.extraction import FORMATS, SUFFIXES
+
 SERVICE_NAME = "Information Sharing Exchange"
 NAVIGATION = (
     ("main.search", "Search"),
@@ -50,6 +52,8 @@ def configure_templates(app: Flask) -> None:
     app.jinja_env.filters["format_count"] = format_count
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.filters["urlquote"] = lambda value: quote(str(value), safe="")
+    # What a file chooser offers: the formats extraction reads, by name and by content type.
+    app.jinja_env.globals["accepted_files"] = ",".join([*SUFFIXES, *(f.content_type for f in FORMATS.values())])
 
     @app.context_processor
     def _site() -> dict:

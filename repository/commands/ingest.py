@@ -1,4 +1,4 @@
-"""`ingest`: bulk-load PDF files and folders of them."""
+"""`ingest`: bulk-load documents (PDF, Word, OpenDocument, PowerPoint) and folders of them."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def _check_options(options: IngestOptions) -> None:
               help="Hand each file to the job workers instead of reading them here (PostgreSQL).")
 @with_database
 def ingest_command(paths, item_type, themes, event, place, access, jobs, report, queue) -> None:
-    """Extract, record and index PDF files; folders are searched for *.pdf."""
+    """Extract, record and index documents; folders are searched for .pdf, .docx, .doc, .odt and .pptx files."""
     if access == "embargoed":
         raise click.BadParameter("bulk ingest cannot set an embargo date; deposit embargoed items one by one",
                                  param_hint="--access")
@@ -54,7 +54,7 @@ def ingest_command(paths, item_type, themes, event, place, access, jobs, report,
     _check_options(options)
     files = collect_paths(paths)
     if not files:
-        raise click.UsageError("no PDF files found in the given paths")
+        raise click.UsageError("no documents (.pdf, .docx, .doc, .odt, .pptx) found in the given paths")
 
     res = resources()
     if queue:

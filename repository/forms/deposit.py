@@ -31,9 +31,9 @@ ACCESS_HINTS = {
 
 
 class UploadForm(FlaskForm):
-    """Upload a PDF (checked by its content, not its name)."""
+    """Upload a document (checked by its content, not its name)."""
 
-    file = FileField("Upload a PDF", validators=[FileRequired("Select a PDF file")])
+    file = FileField("Upload a file", validators=[FileRequired("Select a file")])
 
 
 def _lines(text: str) -> list[str]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false as sa_false
 
 from .base import Base, utcnow
 from .places import Event, Place
@@ -76,6 +77,9 @@ class Item(Base):
     embargo_until: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="draft")
     withdrawal_reason: Mapped[str] = mapped_column(Text, default="")
+    # Fields of the description that extraction guessed on thin evidence, comma-separated;
+    # the deposit form marks them until the depositor saves it.
+    unsure_fields: Mapped[str] = mapped_column(String(100), default="", server_default="")
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
     depositor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -150,7 +154,7 @@ class CaseStudy(Base):
 
 
 class ItemFile(Base):
-    """One version of an item's PDF, stored by SHA-256 under instance/files/."""
+    """One version of an item's file (PDF, Word, slides ...), stored by SHA-256 under instance/files/."""
 
     __tablename__ = "item_files"
 
@@ -161,6 +165,8 @@ class ItemFile(Base):
     size: Mapped[int]
     page_count: Mapped[int] = mapped_column(default=0)
     original_name: Mapped[str] = mapped_column(String(300), default="")
+    # A key of indexer.extraction.FORMATS, decided by the file's content; also its stored suffix.
+    format: Mapped[str] = mapped_column(String(10), default="pdf", server_default="pdf")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     item: Mapped[Item] = relationship(back_populates="files")
@@ -178,3 +184,4 @@ class PageText(Base):
     file_id: Mapped[int] = mapped_column(ForeignKey("item_files.id", ondelete="CASCADE"), index=True)
     number: Mapped[int]
     text: Mapped[str] = mapped_column(Text, default="")
+    ocr: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())  # recognised from a scan

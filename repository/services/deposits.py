@@ -10,7 +10,7 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from indexer.extraction import Extraction, Limits, extract_file, suggest_themes
+from indexer.extraction import ACCEPTED, NOT_ACCEPTED, Extraction, Limits, Source, extract_file, precheck
 
 from ..models import CASE_STUDY_SECTIONS, CaseStudy, Item, ItemAuthor, ItemFile, ItemGrant, User
 from ..storage import FileStore
@@ -18,12 +18,18 @@ from . import audit
 from .access import can_add_version, can_edit, is_depositor
 from .accounts import find_user_by_email
 from .changes import record_change
-from .items import AuthorData, InvalidItem, ItemData, attach_file, create_item, find_file_by_sha, validate_item_data
+from .items import (
+    InvalidItem,
+    ItemData,
+    attach_file,
+    create_item,
+    find_file_by_sha,
+    suggested_item_data,
+    validate_item_data,
+)
 from .places import ensure_place, find_event
 from .taxonomy import get_themes
 
-_PDF_MAGIC = b"%PDF-"
-_HEAD_BYTES = 1024  # PDF readers accept the header anywhere in the first kilobyte
 _CHUNK = 1 << 16
 
 
@@ -35,44 +41,65 @@ class NotAllowed(PermissionError):
     """The person may not do this to this item."""
 
 
-def receive_upload(stream: BinaryIO, *, max_bytes: int, folder: str | Path | None = None) -> Path:
-    """Copy an upload to a temporary file, checking its size and first bytes; return its path.
+def receive_upload(stream: BinaryIO, limits: Limits, *, file_name: str = "",
+                   folder: str | Path | None = None) -> Source:
+    """Copy an upload to a temporary file and precheck it as bulk ingest does; return it as a Source.
 
-    The caller removes the file when done. On rejection nothing is left behind.
+    Nothing here parses the file: the size is counted as it streams in, and the precheck
+    reads only its first bytes (and hashes it). The caller removes the file when done; on
+    rejection nothing is left behind.
     """
-    fd, name = tempfile.mkstemp(prefix="upload-", suffix=".pdf", dir=folder)
+    # A neutral suffix: what the file is comes from its content, never from its name.
+    fd, name = tempfile.mkstemp(prefix="upload-", suffix=".upload", dir=folder)
     path = Path(name)
     try:
         size = 0
-        head = b""
         with os.fdopen(fd, "wb") as out:
             while chunk := stream.read(_CHUNK):
                 size += len(chunk)
-                if size > max_bytes:
+                if size > limits.max_bytes:
                     raise UploadRejected(
-                        f"The selected file is too large. It must be smaller than {max_bytes // 2**20} MB")
-                if len(head) < _HEAD_BYTES:
-                    head += chunk[: _HEAD_BYTES - len(head)]
+                        f"The selected file is too large. It must be smaller than {limits.max_bytes // 2**20} MB")
                 out.write(chunk)
         if size == 0:
             raise UploadRejected("The selected file is empty")
-        if _PDF_MAGIC not in head:
-            raise UploadRejected("The selected file must be a PDF. This file is not a PDF, whatever its name says")
+        checked = precheck(path, limits, name=file_name, with_hash=True)
+        if not isinstance(checked, Source):
+            raise UploadRejected(_precheck_message(checked.reason or ""))
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    return path
+    return checked
 
 
-def read_upload(path: Path, limits: Limits) -> Extraction:
+def _precheck_message(reason: str) -> str:
+    """Say why a file is not a document we take, as the upload form says it."""
+    if not reason.startswith(NOT_ACCEPTED):
+        return f"The selected file cannot be deposited: {reason}"
+    # What extraction says after its refusal: "(what the file is)", perhaps "; what to do".
+    return f"The selected file must be {ACCEPTED}. This file is not one, whatever its name says " \
+           + reason.removeprefix(NOT_ACCEPTED).strip()
+
+
+def recheck(path: Path, limits: Limits, file_name: str) -> Source:
+    """Precheck a received file again where a job finds it (its first bytes and its hash)."""
+    checked = precheck(path, limits, name=file_name, with_hash=True)
+    if not isinstance(checked, Source):
+        raise UploadRejected(_precheck_message(checked.reason or ""))
+    return checked
+
+
+def read_upload(source: Source, limits: Limits) -> Extraction:
     """Extract a received upload in a child process, as bulk ingest does."""
-    return extract_file(path, limits)
+    return extract_file(source, limits)
 
 
 def rejection_message(extraction: Extraction) -> str:
     """Turn an extraction's rejection reason into a sentence for the upload form."""
     reason = (extraction.reason or "it could not be read").rstrip(".")
-    return f"The selected file cannot be deposited: {reason}"
+    if reason.startswith(NOT_ACCEPTED):
+        return _precheck_message(reason)  # what the worker found inside a container: a spreadsheet ...
+    return f"The selected file cannot be deposited: {reason.removeprefix('refused: ')}"
 
 
 def check_extraction(session: Session, extraction: Extraction) -> None:
@@ -87,27 +114,14 @@ def check_extraction(session: Session, extraction: Extraction) -> None:
                              "or ask an editor if you think this is wrong")
 
 
-def suggested_item_data(extraction: Extraction, vocabulary: dict[str, list[str]], *, file_name: str = "") -> ItemData:
-    """Return a draft's starting description from what the file itself suggests."""
-    suggestion = extraction.suggestion
-    title = (suggestion.title or "").strip() or Path(file_name or "Untitled deposit").stem.replace("_", " ")
-    return ItemData(
-        title=title[:500],
-        authors=[AuthorData(name=name[:200]) for name in suggestion.authors if name.strip()],
-        abstract=suggestion.abstract or "",
-        year=suggestion.year,
-        status="draft",
-        themes=suggest_themes(extraction.text, vocabulary),
-    )
-
-
 def start_deposit(session: Session, user: User, extraction: Extraction, files: FileStore,
                   vocabulary: dict[str, list[str]], *, file_name: str = "") -> Item:
     """Create a draft item from an extracted upload, prefilled with suggested metadata."""
     if not user.can_deposit:
         raise NotAllowed("Your account cannot deposit work yet")
     check_extraction(session, extraction)
-    item = create_item(session, suggested_item_data(extraction, vocabulary, file_name=file_name), depositor=user)
+    data = suggested_item_data(extraction, vocabulary, ItemData(title="", status="draft"))
+    item = create_item(session, data, depositor=user)
     attach_file(session, item, extraction, files, original_name=file_name)
     audit.record(session, item, user, "created", changes={"file_versions": [0, 1]},
                  message=f"Uploaded {file_name}" if file_name else "")
@@ -118,7 +132,7 @@ def discard_unreferenced_file(session: Session, files: FileStore, sha256: str) -
     """Remove a stored file that no database row refers to (after a failed or deleted deposit)."""
     if sha256 and find_file_by_sha(session, sha256) is None:
         try:
-            files.path_for(sha256).unlink(missing_ok=True)
+            files.remove(sha256)
         except ValueError:
             pass
 
@@ -151,6 +165,7 @@ def update_item(session: Session, item: Item, data: ItemData, actor: User, *,
     item.access = data.access
     item.embargo_until = data.embargo_until if data.access == "embargoed" else None
     item.event = event
+    item.unsure_fields = ""  # whoever saved the description has seen the marked guesses
     item.themes = get_themes(session, list(dict.fromkeys(data.themes)))
     item.places = [ensure_place(session, name) for name in dict.fromkeys(p.strip() for p in data.places if p.strip())]
     # Authors are edited as names; an unchanged name keeps its affiliation and ORCID.
@@ -216,7 +231,7 @@ def missing_for_submission(item: Item) -> list[str]:
     if not item.authors:
         missing.append("Enter at least one author")
     if not item.files:
-        missing.append("Upload the PDF")
+        missing.append("Upload the file")
     if item.access == "embargoed" and item.embargo_until is None:
         missing.append("Enter the date the embargo ends")
     return missing

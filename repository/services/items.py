@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from indexer.extraction import Extraction
+from indexer.extraction import Extraction, suggest_themes
 
 from ..models import (
     ACCESS_LEVELS,
@@ -63,6 +64,7 @@ class ItemData:
     places: list[str] = field(default_factory=list)  # names or slugs
     event: str | None = None  # slug
     case_study: dict[str, str] | None = None
+    unsure: list[str] = field(default_factory=list)  # fields guessed on thin evidence, to be checked
 
 
 def validate_item_data(data: ItemData) -> None:
@@ -100,6 +102,7 @@ def create_item(session: Session, data: ItemData, *, depositor: User | None = No
         access=data.access,
         embargo_until=data.embargo_until,
         status=data.status,
+        unsure_fields=",".join(data.unsure),
         event=event,
         depositor=depositor,
         themes=get_themes(session, list(dict.fromkeys(data.themes))),
@@ -121,6 +124,27 @@ def create_item(session: Session, data: ItemData, *, depositor: User | None = No
     return item
 
 
+def suggested_item_data(extraction: Extraction, vocabulary: dict[str, list[str]], base: ItemData | None = None,
+                        *, themes_from_text: bool = True) -> ItemData:
+    """Describe an item from what its file suggests, on top of `base` (a batch's or a deposit's settings)."""
+    base = base or ItemData(title="")
+    suggestion = extraction.suggestion
+    name = extraction.name or Path(extraction.path).name
+    title = (suggestion.title or "").strip() or Path(name).stem.replace("_", " ").strip() or "Untitled deposit"
+    themes = list(base.themes)
+    if themes_from_text:
+        themes += [slug for slug in suggest_themes(extraction.text, vocabulary) if slug not in themes]
+    return replace(
+        base,
+        title=title[:500],
+        authors=[AuthorData(name=author.strip()[:200]) for author in suggestion.authors if author.strip()],
+        abstract=suggestion.abstract or "",
+        year=suggestion.year,
+        themes=themes,
+        unsure=list(suggestion.unsure),
+    )
+
+
 def find_item(session: Session, item_id: int) -> Item | None:
     """Return the item with `item_id`, or None (also for ids no database column can hold)."""
     if not 0 < item_id < 2**63:
@@ -133,18 +157,28 @@ def find_file_by_sha(session: Session, sha256: str) -> ItemFile | None:
     return session.scalar(select(ItemFile).where(ItemFile.sha256 == sha256))
 
 
+def scanned_pages(session: Session, stored: ItemFile) -> list[int]:
+    """Return the numbers of the file's pages whose text was recognised from a scan."""
+    return list(session.scalars(
+        select(PageText.number).where(PageText.file_id == stored.id, PageText.ocr.is_(True)).order_by(PageText.number)
+    ))
+
+
 def attach_file(
     session: Session, item: Item, extraction: Extraction, files: FileStore, *, original_name: str = ""
 ) -> ItemFile:
     """Store the extracted file as the item's newest version, with its page text."""
-    files.put(extraction.path, extraction.sha256)
+    file_format = extraction.format or "pdf"
+    files.put(extraction.path, extraction.sha256, file_format)
+    recognised = set(extraction.ocr_pages)
     stored = ItemFile(
         version=len(item.files) + 1,
         sha256=extraction.sha256,
         size=extraction.size,
         page_count=extraction.page_count,
         original_name=original_name[:300],
-        pages=[PageText(number=n, text=text) for n, text in enumerate(extraction.pages, start=1)],
+        format=file_format,
+        pages=[PageText(number=n, text=text, ocr=n in recognised) for n, text in enumerate(extraction.pages, start=1)],
     )
     item.files.append(stored)
     session.flush()

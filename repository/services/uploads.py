@@ -25,7 +25,7 @@ from indexer.extraction import Limits
 from ..ingestion import Ingester, IngestOptions
 from ..models import Upload, User
 from ..storage import FileStore
-from .deposits import NotAllowed, UploadRejected, read_upload, start_deposit
+from .deposits import NotAllowed, UploadRejected, read_upload, recheck, start_deposit
 
 log = logging.getLogger("repository.uploads")
 
@@ -115,8 +115,8 @@ def read_queued(session: Session, upload: Upload, files: FileStore, limits: Limi
     if not path.exists():
         finish(upload, "failed", INTERRUPTED)
         return
-    extraction = read_upload(path, limits)
     try:
+        extraction = read_upload(recheck(path, limits, upload.file_name), limits)
         with session.begin_nested():
             item = start_deposit(session, upload_user(session, upload), extraction, files, vocabulary,
                                  file_name=upload.file_name)

@@ -87,10 +87,19 @@ def test_garbage_after_the_header_is_a_damaged_pdf(tmp_path: Path, pdfs) -> None
 
 
 def test_image_only_pdf_has_no_text_layer(tmp_path: Path, pdfs) -> None:
+    # A drawing with no words in it: OCR runs on both pages and finds nothing to read.
     result = extract_file(pdfs.image_only_pdf(tmp_path / "scan.pdf", pages=2))
     assert result.status == "rejected"
-    assert result.reason == "no text layer: the file looks scanned or image-only"
-    assert result.page_count == 2
+    assert result.reason == ("no text layer: the file looks scanned or image-only; "
+                             "text recognition found no words on 2 pages that look scanned")
+    assert result.page_count == 2 and result.ocr_pages == []
+
+
+def test_image_only_pdf_with_ocr_turned_off_says_so(tmp_path: Path, pdfs) -> None:
+    result = extract_file(pdfs.image_only_pdf(tmp_path / "scan.pdf", pages=2), Limits(ocr=False))
+    assert result.status == "rejected"
+    assert result.reason == ("no text layer: the file looks scanned or image-only; text recognition (OCR) "
+                             "is turned off, so 2 pages that look scanned were not read")
 
 
 def test_some_empty_pages_are_fine(tmp_path: Path, pdfs) -> None:
@@ -119,17 +128,18 @@ def test_executable_is_not_a_pdf(tmp_path: Path) -> None:
     path.write_bytes(b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200)
     result = extract_file(path)
     assert result.status == "rejected"
-    assert result.reason.startswith("not a PDF (file starts with 'MZ'")
+    assert result.reason == ("not a PDF, Word, OpenDocument text or PowerPoint file "
+                             "(file starts with 'MZ'; it looks like a Windows program)")
     assert result.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_word_document_is_not_a_pdf(tmp_path: Path) -> None:
+def test_a_zip_header_with_nothing_behind_it_is_a_damaged_file(tmp_path: Path) -> None:
     path = tmp_path / "paper.pdf"
     path.write_bytes(b"PK\x03\x04" + b"\x14\x00" * 100)
     result = extract_file(path)
-    assert result.reason == (
-        "not a PDF (file starts with 'PK'; it looks like a ZIP archive or an Office document)"
-    )
+    assert result.status == "rejected"
+    assert result.reason.startswith("damaged file: it starts like a Word, PowerPoint or OpenDocument file "
+                                    "but is not a whole ZIP archive")
 
 
 def test_header_may_follow_leading_junk(tmp_path: Path, pdfs) -> None:
@@ -246,7 +256,7 @@ def test_extract_many_gives_one_result_per_path_including_bad_ones(tmp_path: Pat
     assert [r.pages for r in by_path[str(good[3])]] == [["Document number 3"]]
     assert len(by_path[str(good[0])]) == 2
     assert by_path[str(slow)][0].reason == "timed out after 2 s"
-    assert by_path[str(exe)][0].reason.startswith("not a PDF")
+    assert by_path[str(exe)][0].reason.startswith("not a PDF, Word")
     assert by_path[str(tmp_path / "missing.pdf")][0].reason == "file not found"
     assert by_path[str(tmp_path / "scan.pdf")][0].reason.startswith("no text layer")
 
@@ -311,6 +321,6 @@ def test_worker_killed_from_outside_is_reported_and_replaced(tmp_path: Path, pdf
     killer.join()
     second = next(results)
     assert first.path == str(slow) and first.status == "rejected"
-    assert first.reason == "the PDF reader stopped unexpectedly (killed by signal 9)"
+    assert first.reason == "the document reader stopped unexpectedly (killed by signal 9)"
     assert second.pages == ["Read by a fresh worker"]
     assert list(results) == []

@@ -163,3 +163,69 @@ def test_empty_document_falls_back_to_the_file_name() -> None:
                                   file_name="Think_Family_risk_log_v2.pdf")
     assert suggestion.title == "Think Family risk log"
     assert suggestion.authors == [] and suggestion.abstract is None
+
+
+CONTENTS_PAGES = [
+    "Report on the data hub\nContents\nForeword ........................................ 3\n"
+    "Executive summary ............................... 4\nMethods ......................................... 9\n"
+    "Findings ........................................ 12",
+    # The same contents as a PDF often yields them: run together, no dot leaders.
+    "2 Contents Legislation 6 Contact details 6 Other census documents 6 Data protection and data "
+    "sharing 7 Version history 8 1. Introduction 9 Summary of changes 9 Scope 10 Timetable 11 Returns 12",
+    "Executive summary\n\nThe hub brought together records from thirty services so that key workers could "
+    "see the whole family. Referrals were answered faster, and families told their story once rather than "
+    "five times. We recommend that the council keeps the hub and extends it to adult services.",
+]
+
+
+def test_a_table_of_contents_is_never_the_abstract() -> None:
+    suggestion = suggest_metadata({}, CONTENTS_PAGES)
+    assert suggestion.abstract.startswith("The hub brought together records from thirty services")
+    assert "abstract" not in suggestion.unsure  # under its own heading
+    # Without the summary, no abstract at all rather than the contents.
+    assert suggest_metadata({}, CONTENTS_PAGES[:2]).abstract is None
+
+
+def test_a_heading_over_the_first_paragraph_is_left_out() -> None:
+    page = ("Local offer guidance\n\nAbout this guidance\nThis guidance is about the duty of each local "
+            "authority to consult on and publish a local offer for care leavers. It explains what the offer "
+            "should contain, how to consult young people, and how often to review it.\n\nNext part")
+    suggestion = suggest_metadata({}, [page])
+    assert suggestion.abstract.startswith("This guidance is about the duty")
+    assert "abstract" in suggestion.unsure  # a first paragraph, not a summary: the depositor checks it
+
+
+def test_a_temporary_or_system_title_gives_way_to_the_first_page(tmp_path: Path, pdfs) -> None:
+    for junk in ["upload-3sd0oik8", "Microsoft Word - draft2.docx", "Layout 1", "tmpx8w2_k1 (2)", "scan0042"]:
+        path = pdfs.text_pdf(tmp_path / "plain.pdf", [
+            "Sharing information about children at risk in Blackpool\n\n"
+            "This note explains how partners agreed to share referral outcomes within a day.",
+        ], title=junk)
+        assert extract_file(path).suggestion.title == "Sharing information about children at risk in Blackpool", junk
+    # Nor is the file's own name a title when a system made it up.
+    assert suggest_metadata({}, [""], file_name="upload-3sd0oik8.pdf").title is None
+
+
+def test_authors_on_one_line_without_separators_are_split() -> None:
+    page = ("A Statistical Semantic Parser that Integrates Syntax and Semantics\n"
+            "Ruifang Ge Raymond J. Mooney\nDepartment of Computer Sciences\nUniversity of Texas at Austin\n"
+            "Abstract\n" + ABSTRACT)
+    runs = [(14.0, "A Statistical Semantic Parser that Integrates Syntax and Semantics"), (11.0, "x" * 400)]
+    suggestion = suggest_metadata({}, [page], font_runs=runs)
+    assert suggestion.authors == ["Ruifang Ge", "Raymond J. Mooney"]
+    page = page.replace("Ruifang Ge Raymond J. Mooney", "Kevin Waugh Brian D. Ziebart J. Andrew Bagnell")
+    assert suggest_metadata({}, [page], font_runs=runs).authors == ["Kevin Waugh", "Brian D. Ziebart",
+                                                                    "J. Andrew Bagnell"]
+
+
+def test_guesses_on_thin_evidence_are_marked_unsure() -> None:
+    # No large type, no usable info title: the first line is a guess.
+    suggestion = suggest_metadata({"author": "jbloggs2"}, ["Notes from the partnership meeting\nWe met."])
+    assert suggestion.title == "Notes from the partnership meeting" and "title" in suggestion.unsure
+    # An author only the file's properties name, never the page, is marked too.
+    suggestion = suggest_metadata({"author": "Pat Typist"}, ["Referral pathway review\n" + ABSTRACT])
+    assert suggestion.authors == ["Pat Typist"] and "authors" in suggestion.unsure
+    # Set in the page's largest type, with its authors under it: nothing to mark.
+    page = "Sharing Information Across Agencies\nAnn Example and Bob Person\nAbstract\n" + ABSTRACT
+    runs = [(18.0, "Sharing Information Across Agencies"), (10.0, "y" * 500)]
+    assert suggest_metadata({}, [page], font_runs=runs).unsure == []

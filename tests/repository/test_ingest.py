@@ -40,7 +40,8 @@ def test_ingest_records_stores_and_indexes_each_file(app, runner, res, tmp_path)
     lines = _report(report)
     assert sorted(line["path"].rsplit("/", 1)[-1] for line in lines) == ["abuse.pdf", "standards.pdf"]
     assert {line["status"] for line in lines} == {"ingested"}
-    assert all(set(line) == {"path", "status", "reason", "pages", "id", "indexed"} for line in lines)
+    fields = {"path", "status", "reason", "pages", "id", "indexed", "format", "ocr_pages"}
+    assert all(set(line) == fields for line in lines)
     assert all(line["indexed"] is True for line in lines)
     pages = {line["path"].rsplit("/", 1)[-1]: line["pages"] for line in lines}
     assert pages == {"abuse.pdf": 2, "standards.pdf": 1}
@@ -137,12 +138,12 @@ def test_unknown_theme_or_event_stops_before_any_work(app, runner, res, tmp_path
         assert session.scalar(select(func.count(Item.id))) == 0
 
 
-def test_folder_without_pdfs_is_a_usage_error(app, runner, tmp_path):
+def test_folder_without_documents_is_a_usage_error(app, runner, tmp_path):
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "readme.txt").write_text("nothing here")
     result = runner.invoke(args=["ingest", str(tmp_path / "notes")])
     assert result.exit_code == 2
-    assert "no PDF files" in result.output
+    assert "no documents (.pdf, .docx, .doc, .odt, .pptx) found" in result.output
 
 
 def test_bulk_ingest_is_recorded_in_each_items_audit_log(app, runner, res, tmp_path):

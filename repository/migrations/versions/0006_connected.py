@@ -1,7 +1,7 @@
 """public records for harvesting, saved-search alerts, usage figures and copy requests
 
 Revision ID: 0006_connected
-Revises: 0004
+Revises: 0005_formats
 Create Date: 2026-12-01 10:58:26
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0006_connected'
-down_revision = '0004'
+down_revision = '0005_formats'
 branch_labels = None
 depends_on = None
 
