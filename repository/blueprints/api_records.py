@@ -20,6 +20,7 @@ from ..services.browse import events_with_counts, facet_counts, full_counts, pla
 from ..services.citations import to_bibtex, to_ris
 from ..services.items import find_item
 from .common import current_reader, current_user_record
+from .items import file_url
 
 bp = Blueprint("api_records", __name__, url_prefix="/api/v1")
 
@@ -34,11 +35,10 @@ def item_record(item: Item, user) -> dict:
     """Return the API's description of an item the person may see."""
     readable = can_read_text(user, item)
     page = url_for("items.show", item_id=item.id, _external=True)
-    pdf = url_for("items.download", item_id=item.id, _external=True) if readable and item.current_file else None
+    pdf = file_url(item, _external=True) if readable and item.current_file else None
     files = [{"version": stored.version, "size": stored.size, "pages": stored.page_count,
               "added": _date(stored.created_at), "current": stored is item.current_file,
-              "url": url_for("items.download_version", item_id=item.id, version=stored.version, _external=True)
-              if readable else None} for stored in item.files]
+              "url": file_url(item, stored, _external=True) if readable else None} for stored in item.files]
     event = None
     if item.event is not None:
         event = {"slug": item.event.slug, "name": item.event.name, "date": _date(item.event.date),

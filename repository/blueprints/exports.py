@@ -12,6 +12,7 @@ from ..services.exports import FORMATS, result_items
 from ..services.exports import export as export_items
 from .common import current_reader, current_user_record
 from .finder import bad_request_page
+from .items import file_url
 
 bp = Blueprint("exports", __name__)
 
@@ -31,7 +32,7 @@ def export(format: str):
         return bad_request_page(str(error))
     body = export_items(items, format, user,
                         item_url=lambda item_id: url_for("items.show", item_id=item_id, _external=True),
-                        file_url=lambda item_id: url_for("items.download", item_id=item_id, _external=True))
+                        file_url=lambda item: file_url(item, _external=True))
     content_type, extension = FORMATS[format]
     response = Response(body, content_type=content_type, headers={
         "Content-Disposition": f'attachment; filename="search-results.{extension}"',

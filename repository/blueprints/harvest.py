@@ -13,6 +13,7 @@ from ..models import Item, PublicRecord
 from ..security import csrf
 from ..services import exposure
 from ..services.oai import OaiSettings, Provider, Repository, xml_text
+from .items import file_url
 from .templating import SERVICE_NAME
 
 bp = Blueprint("harvest", __name__)
@@ -37,7 +38,7 @@ def oai_settings() -> OaiSettings:
         namespace=config.get("OAI_NAMESPACE") or request.host.split(":")[0],
         admin_emails=[admin], secret=config["SECRET_KEY"], batch_size=int(config["OAI_BATCH_SIZE"]),
         item_url=lambda item_id: url_for("items.show", item_id=item_id, _external=True),
-        file_url=lambda item_id: url_for("items.download", item_id=item_id, _external=True))
+        file_url=lambda item: file_url(item, _external=True))
 
 
 def _argument_problem(args) -> tuple[str, str] | None:

@@ -53,11 +53,11 @@ def result_items(session: Session, store: IndexStore, reader: Reader, user, para
 
 
 def export(items: list[Item], fmt: str, user, *, item_url: Callable[[int], str],
-           file_url: Callable[[int], str]) -> str:
+           file_url: Callable[[Item], str]) -> str:
     """Return the items as one CSV, RIS or BibTeX document."""
     if fmt == "ris":
         return "".join(to_ris(item, url=item_url(item.id),
-                              pdf_url=file_url(item.id) if item.current_file and can_read_text(user, item) else None)
+                              pdf_url=file_url(item) if item.current_file and can_read_text(user, item) else None)
                        for item in items)
     if fmt == "bib":
         return "\n".join(to_bibtex(item, url=item_url(item.id)) for item in items)

@@ -57,7 +57,7 @@ class OaiSettings:
     secret: str
     batch_size: int
     item_url: Callable[[int], str]
-    file_url: Callable[[int], str]
+    file_url: Callable[[Item], str]
 
 
 def _naive(moment: datetime) -> datetime:
@@ -109,7 +109,7 @@ class Repository:
             "rights": [RIGHTS.get(item.access, item.access)] + ([item.licence_label] if item.licence else []),
         }
         if item.current_file is not None and can_read_text(None, item):
-            values["identifier"].append(self.settings.file_url(item.id))
+            values["identifier"].append(self.settings.file_url(item))
         return common.Metadata(None, {key: [xml_text(v) for v in vs] for key, vs in values.items()})
 
     def _records(self, rows: list[PublicRecord], with_metadata: bool) -> list:
