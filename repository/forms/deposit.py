@@ -61,7 +61,8 @@ class ItemForm(FlaskForm):
     embargo_until = DateField("Embargo ends on", validators=[Optional()], format="%Y-%m-%d",
                               description="For embargoed items. For example, 2027-03-27.")
     readers = TextAreaField("Named readers", description=(
-        "For restricted items: email addresses of registered people who may read it, one per line."))
+        "For restricted items: email addresses of people who may read it, one per line. Each can read it "
+        "once they have an account with that address and have confirmed the address."))
     partners = TextAreaField(CASE_STUDY_SECTIONS["partners"])
     problem = TextAreaField(CASE_STUDY_SECTIONS["problem"])
     approach = TextAreaField(CASE_STUDY_SECTIONS["approach"])
@@ -120,6 +121,7 @@ class ItemForm(FlaskForm):
         self.licence.data = item.licence
         self.access.data = item.access
         self.embargo_until.data = item.embargo_until
-        self.readers.data = "\n".join(grant.user.email for grant in item.grants if grant.user)
+        self.readers.data = "\n".join([grant.user.email for grant in item.grants if grant.user]
+                                      + [invite.email for invite in item.invites])
         for name in CASE_STUDY_SECTIONS:
             getattr(self, name).data = getattr(item.case_study, name) if item.case_study else ""

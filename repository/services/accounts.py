@@ -8,12 +8,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..models import ROLES, Item, Organisation, PasswordResetToken, SignInAttempt, User
+from ..models import ROLES, Item, ItemGrant, ItemReaderInvite, Organisation, PasswordResetToken, SignInAttempt, User
 from ..models.base import as_utc, utcnow
 from ..models.users import new_session_token
 from .changes import record_change
@@ -31,6 +32,14 @@ class AccountError(FieldError):
 
 class UserNotFound(AccountError, LookupError):
     """Raised by get_user_by_email when no account has the address."""
+
+
+class AlreadyRegistered(AccountError):
+    """Raised by register_user for an address that has an account; never shown to the registrant."""
+
+    def __init__(self, user: User):
+        super().__init__("An account with this email address already exists", field="email")
+        self.user = user
 
 
 class InvalidToken(AccountError):
@@ -53,11 +62,32 @@ class SignInResult:
     user: User | None
     error: str | None = None
     throttled: bool = False
+    # The right password for an account whose address is not confirmed yet: refused with the
+    # same words as a wrong one (the caller sends the confirmation link again).
+    unconfirmed: User | None = None
 
 
 def normalise_email(email: str) -> str:
     """Return the address as accounts are keyed: trimmed and lower-case."""
     return email.strip().lower()
+
+
+EMAIL_FORMAT_MESSAGE = "Enter an email address in the correct format, like name@example.org"
+
+
+def valid_email(email: str) -> bool:
+    """Return True for an address the sign-in form accepts: the one check of an address's form.
+
+    The same test for the forms, `create-user` and named readers, so no account is made that
+    could never sign in.
+    """
+    if not email or len(email) > 254:
+        return False
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
 
 
 def hash_password(password: str) -> str:
@@ -97,8 +127,8 @@ def create_user(
     Accounts an administrator makes count as confirmed; registration passes confirmed=False.
     """
     email = normalise_email(email)
-    if "@" not in email:
-        raise AccountError("Enter an email address in the correct format, like name@example.org", field="email")
+    if not valid_email(email):
+        raise AccountError(EMAIL_FORMAT_MESSAGE, field="email")
     if role not in ROLES:
         raise AccountError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}", field="role")
     if find_user_by_email(session, email) is not None:
@@ -114,18 +144,34 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    if confirmed:
+        take_up_invitations(session, user)
     return user
 
 
 def register_user(
     session: Session, email: str, name: str, password: str, *, organisation: str = "", wants_to_deposit: bool = False
 ) -> User:
-    """Create an account from the public registration form.
+    """Create an account from the public registration form and return it.
+
+    For an address that already has an account, raise AlreadyRegistered (with that account):
+    the form must answer the same whether or not it does, so the caller mails the account's
+    owner instead of showing an error, and the same work (checking the rules, hashing the
+    password) is done either way. A new account is unconfirmed and cannot sign in until its address is confirmed, so
+    whoever registers cannot tell from signing in either.
 
     A registrant may choose to deposit: nothing a depositor does is public until an
     editor publishes it. The organisation typed here is only a claim: membership,
     which opens restricted items, is confirmed by an editor or administrator.
     """
+    email = normalise_email(email)
+    if not valid_email(email):
+        raise AccountError(EMAIL_FORMAT_MESSAGE, field="email")
+    check_password_rules(password, email=email)
+    existing = find_user_by_email(session, email)
+    if existing is not None:
+        hash_password(password)  # the work a new account costs, so both answers take as long
+        raise AlreadyRegistered(existing)
     role = "depositor" if wants_to_deposit else "reader"
     return create_user(session, email, name, password, role=role, organisation_claim=organisation, confirmed=False)
 
@@ -152,7 +198,23 @@ def confirm_email(session: Session, token: str, secret: str, max_age: timedelta)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
         session.flush()
+        take_up_invitations(session, user)
     return user
+
+
+def take_up_invitations(session: Session, user: User) -> list[int]:
+    """Turn the invitations naming a confirmed `user`'s address into grants; return the items' ids."""
+    invites = list(session.scalars(select(ItemReaderInvite).where(ItemReaderInvite.email == user.email)))
+    for invite in invites:
+        item = invite.item
+        if all(grant.user_id != user.id for grant in item.grants):
+            item.grants.append(ItemGrant(user_id=user.id, user=user))
+        item.invites.remove(invite)
+    session.flush()
+    ids = [invite.item_id for invite in invites]
+    record_change(session, list(session.scalars(
+        select(Item.id).where(Item.id.in_(ids), Item.status == "published"))), "named reader confirmed")
+    return ids
 
 
 def set_role(session: Session, user: User, role: str) -> User:
@@ -250,11 +312,12 @@ def authenticate(session: Session, email: str, password: str, address: str,
         return SignInResult(None, reason, throttled=True)
     user = find_user_by_email(session, email)
     good = check_password_hash(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
-    succeeded = bool(user and user.password_hash and good and user.active)
+    right = bool(user and user.password_hash and good and user.active)
+    succeeded = right and user.email_confirmed_at is not None
     session.add(SignInAttempt(email=email, address=address, succeeded=succeeded, created_at=now))
     if not succeeded:
         session.flush()
-        return SignInResult(None, "Enter a correct email address and password")
+        return SignInResult(None, "Enter a correct email address and password", unconfirmed=user if right else None)
     user.last_sign_in_at = now
     session.flush()
     return SignInResult(user)
@@ -271,6 +334,12 @@ def set_password(session: Session, user: User, new: str) -> None:
     """Set a new password and a new session token (signing out every other browser)."""
     check_password_rules(new, email=user.email)
     user.password_hash = hash_password(new)
+    user.session_token = new_session_token()
+    session.flush()
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Sign `user` out everywhere: every session cookie issued so far stops working."""
     user.session_token = new_session_token()
     session.flush()
 
@@ -330,5 +399,10 @@ def reset_password(session: Session, raw: str, new: str, now: datetime | None = 
                            "Ask for a new one.")
     set_password(session, token.user, new)
     token.used_at = now
+    if token.user.email_confirmed_at is None:
+        # The link reached the address, which proves it is theirs.
+        token.user.email_confirmed_at = now
+        session.flush()
+        take_up_invitations(session, token.user)
     session.flush()
     return token.user

@@ -12,14 +12,26 @@ from sqlalchemy.orm import Session
 
 from indexer.extraction import Extraction, Limits, extract_file, suggest_themes
 
-from ..models import CASE_STUDY_SECTIONS, CaseStudy, Item, ItemAuthor, ItemFile, ItemGrant, User
+from ..models import (
+    CASE_STUDY_SECTIONS,
+    CaseStudy,
+    Event,
+    Item,
+    ItemAuthor,
+    ItemFile,
+    ItemGrant,
+    ItemReaderInvite,
+    Place,
+    User,
+)
+from ..models.items import item_places
 from ..storage import FileStore
 from . import audit
-from .access import can_add_version, can_edit, is_depositor
-from .accounts import find_user_by_email
+from .access import can_add_version, can_edit, can_view, is_depositor
+from .accounts import find_user_by_email, valid_email
 from .changes import record_change
 from .items import AuthorData, InvalidItem, ItemData, attach_file, create_item, find_file_by_sha, validate_item_data
-from .places import ensure_place, find_event
+from .places import ensure_place, find_event, find_place
 from .taxonomy import get_themes
 
 _PDF_MAGIC = b"%PDF-"
@@ -75,16 +87,29 @@ def rejection_message(extraction: Extraction) -> str:
     return f"The selected file cannot be deposited: {reason}"
 
 
-def check_extraction(session: Session, extraction: Extraction) -> None:
-    """Raise UploadRejected when an extracted file cannot be deposited."""
+def check_extraction(session: Session, extraction: Extraction, actor: User | None = None) -> None:
+    """Raise UploadRejected when an extracted file cannot be deposited.
+
+    A file already deposited is refused only when `actor` may see an item that holds it (their
+    own deposits, published items open to them; editors: any). The same file in an item hidden
+    from them is taken as a new deposit, so the answer never tells them that such an item exists.
+    """
     if extraction.status != "ok":
         raise UploadRejected(rejection_message(extraction))
     if not any(page.strip() for page in extraction.pages):
         raise UploadRejected("The selected file cannot be deposited: it has no text layer "
                              "(it looks scanned or image-only)")
-    if find_file_by_sha(session, extraction.sha256) is not None:
+    if duplicate_known_to(session, extraction.sha256, actor):
         raise UploadRejected("This file has already been deposited. Upload a different file, "
                              "or ask an editor if you think this is wrong")
+
+
+def duplicate_known_to(session: Session, sha256: str, actor: User | None) -> bool:
+    """Return True when an item holding the file `sha256` is one `actor` may see (None: anyone's)."""
+    for stored in session.scalars(select(ItemFile).where(ItemFile.sha256 == sha256)):
+        if actor is None or can_view(actor, stored.item):
+            return True
+    return False
 
 
 def suggested_item_data(extraction: Extraction, vocabulary: dict[str, list[str]], *, file_name: str = "") -> ItemData:
@@ -106,7 +131,7 @@ def start_deposit(session: Session, user: User, extraction: Extraction, files: F
     """Create a draft item from an extracted upload, prefilled with suggested metadata."""
     if not user.can_deposit:
         raise NotAllowed("Your account cannot deposit work yet")
-    check_extraction(session, extraction)
+    check_extraction(session, extraction, user)
     item = create_item(session, suggested_item_data(extraction, vocabulary, file_name=file_name), depositor=user)
     attach_file(session, item, extraction, files, original_name=file_name)
     audit.record(session, item, user, "created", changes={"file_versions": [0, 1]},
@@ -152,7 +177,8 @@ def update_item(session: Session, item: Item, data: ItemData, actor: User, *,
     item.embargo_until = data.embargo_until if data.access == "embargoed" else None
     item.event = event
     item.themes = get_themes(session, list(dict.fromkeys(data.themes)))
-    item.places = [ensure_place(session, name) for name in dict.fromkeys(p.strip() for p in data.places if p.strip())]
+    item.places = [_place_as_typed(session, name, actor)
+                   for name in dict.fromkeys(p.strip() for p in data.places if p.strip())]
     # Authors are edited as names; an unchanged name keeps its affiliation and ORCID.
     known = {author.name: author for author in item.authors}
     item.authors = [
@@ -178,33 +204,58 @@ def update_item(session: Session, item: Item, data: ItemData, actor: User, *,
     return changes
 
 
+def _place_as_typed(session: Session, name: str, actor: User) -> Place:
+    """Return the place `name` names, as ensure_place does, without revealing a hidden one's spelling.
+
+    A place is one row per slug, so "SKERROWBY" and "Skerrowby" are the same place. When the
+    person can already see the place (on a seminar, or on an item open to them) its spelling is
+    kept. When it is known only from items hidden from them, it takes the spelling they typed,
+    exactly as a new place would: their draft never shows a capitalisation they could not know.
+    """
+    place = find_place(session, name)
+    if place is not None and place.name != name and not _place_known_to(session, place, actor):
+        place.name = name[:200]
+    return ensure_place(session, name)
+
+
+def _place_known_to(session: Session, place: Place, actor: User) -> bool:
+    if actor.is_editor or session.scalar(select(Event.id).where(Event.place_id == place.id).limit(1)):
+        return True
+    carrying = session.scalars(select(Item).join(item_places).where(item_places.c.place_id == place.id))
+    return any(can_view(actor, item) for item in carrying)
+
+
 def set_named_readers(session: Session, item: Item, emails: list[str]) -> None:
-    """Replace the people named as readers of a restricted item; unknown addresses are an error."""
+    """Replace the people named as readers of a restricted item.
+
+    Every well-formed address is accepted the same way, whether or not anyone has an account
+    with it (the answer must not tell the depositor who is registered). A confirmed account is
+    granted at once; any other address waits as an invitation, granted when an account with it
+    confirms its address.
+    """
     wanted: list[User] = []
-    unknown: list[str] = []
-    unconfirmed: list[str] = []
+    invited: list[str] = []
     for email in dict.fromkeys(e.strip().lower() for e in emails if e.strip()):
+        if not valid_email(email):
+            raise InvalidItem(f"Enter each named reader as an email address, like name@example.org "
+                              f"({email[:60]} is not one)", field="readers")
         user = find_user_by_email(session, email)
-        if user is None:
-            unknown.append(email)
-        elif user.email_confirmed_at is None:
-            # Anyone may register any address; only its confirmed owner may be let in.
-            unconfirmed.append(email)
-        else:
+        # Anyone may register any address; only its confirmed owner may be let in.
+        if user is not None and user.email_confirmed_at is not None:
             wanted.append(user)
-    if unknown:
-        raise InvalidItem("No account has the email address " + ", ".join(unknown)
-                          + ". Named readers must register first", field="readers")
-    if unconfirmed:
-        raise InvalidItem("The account with the email address " + ", ".join(unconfirmed)
-                          + " has not confirmed its email address yet, so it cannot be named as a reader",
-                          field="readers")
+        else:
+            invited.append(email)
     keep = {user.id for user in wanted}
     item.grants[:] = [grant for grant in item.grants if grant.user_id in keep]
     have = {grant.user_id for grant in item.grants}
     for user in wanted:
         if user.id not in have:
             item.grants.append(ItemGrant(user_id=user.id, user=user))
+    item.invites[:] = [invite for invite in item.invites if invite.email in invited]
+    pending = {invite.email for invite in item.invites}
+    for email in invited:
+        if email not in pending:
+            item.invites.append(ItemReaderInvite(email=email))
     session.flush()
 
 
@@ -246,7 +297,7 @@ def add_version(session: Session, item: Item, extraction: Extraction,
     """Attach a new version of the item's file (earlier versions are kept); re-index if published."""
     if not can_add_version(actor, item):
         raise NotAllowed("You cannot upload a new version of this item")
-    check_extraction(session, extraction)
+    check_extraction(session, extraction, actor)
     previous = len(item.files)
     stored = attach_file(session, item, extraction, files, original_name=file_name)
     audit.record(session, item, actor, "new_version", changes={"file_versions": [previous, previous + 1]},

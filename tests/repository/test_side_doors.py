@@ -1,0 +1,102 @@
+"""Issue 12, "close the side doors": what an outsider could learn, guess or break at the edges.
+
+The message oracles (findings 1 and 2) are in test_access_matrix.py, on the matrix's items;
+the rest is here, one test (or a few) per finding, through the real app.
+"""
+
+from __future__ import annotations
+
+from repository.models import Item
+from repository.services.accounts import confirmation_token, find_user_by_email
+
+from .people import PASSWORD, deposit_file, make_user, pdf_bytes, sign_in
+
+TEXT = ("Information sharing between councils and the police about families at risk. "
+        "Practitioners discussed consent and the multi-agency safeguarding hub. ") * 4
+
+
+# --- 2. a named reader without an account yet ----------------------------------------------------
+
+def test_a_named_reader_without_an_account_is_let_in_once_their_address_is_confirmed(app, client, res, tmp_path):
+    from tests.conftest import apply_changes
+
+    make_user(res, "dep@example.org", "depositor")
+    make_user(res, "ed@example.org", "editor")
+    sign_in(client, "dep@example.org")
+    edit = deposit_file(client, pdf_bytes(tmp_path, [TEXT + " The gorsewick finding."]), "p.pdf").headers["Location"]
+    item_id = int(edit.split("/")[-2])
+    form = {"type": "paper", "title": "Gorsewick study", "authors": "Ann Example", "abstract": "", "summary": "",
+            "year": "2015", "event": "", "places": "", "licence": "", "access": "restricted", "embargo_until": "",
+            "readers": "Later@Example.org", "submit_for_review": "y"}
+    assert client.post(edit, data=form).status_code == 302
+    client.post("/account/sign-out")
+    sign_in(client, "ed@example.org")
+    assert client.post(f"/moderation/items/{item_id}/publish").status_code == 302
+    client.post("/account/sign-out")
+    apply_changes(res)
+
+    # Later registers with the named address: nothing opens until the address is confirmed.
+    later = app.test_client()
+    later.post("/account/register", data={"name": "Later", "email": "later@example.org",
+                                          "password": "a long pass phrase", "confirm": "a long pass phrase"})
+    with res.sessions() as session:
+        token = confirmation_token(find_user_by_email(session, "later@example.org"), app.config["SECRET_KEY"])
+        assert session.get(Item, item_id).grants == []
+    assert later.get(f"/account/confirm/{token}").status_code == 302
+    assert sign_in(later, "later@example.org", "a long pass phrase").status_code == 302
+    assert later.get(f"/items/{item_id}").status_code == 200
+    apply_changes(res)
+    assert later.get("/api/v1/search?q=gorsewick").get_json()["total"] == 1
+    with res.sessions() as session:
+        item = session.get(Item, item_id)
+        assert [g.user.email for g in item.grants] == ["later@example.org"] and item.invites == []
+
+
+# --- 5. sign-out ends the session on the server -------------------------------------------------
+
+def test_a_session_cookie_copied_before_sign_out_does_not_work_after_it(app, client, res):
+    make_user(res, "ann@example.org")
+    assert sign_in(client, "ann@example.org").status_code == 302
+    copied = client.get_cookie("session").value
+    assert client.post("/account/sign-out").status_code == 302
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    assert thief.get("/account/").status_code == 302  # sent to sign in: the copied session is over
+    # Signing in again works, and a new session is a new token.
+    assert sign_in(client, "ann@example.org").status_code == 302
+    assert client.get("/account/").status_code == 200
+
+
+def test_a_password_change_ends_other_sessions_but_keeps_this_one(app, client, res):
+    make_user(res, "ann@example.org")
+    sign_in(client, "ann@example.org")
+    other = app.test_client()
+    sign_in(other, "ann@example.org")
+    response = client.post("/account/password", data={"current": PASSWORD, "password": "a brand new password",
+                                                      "confirm": "a brand new password"})
+    assert response.status_code == 302
+    assert client.get("/account/").status_code == 200 and other.get("/account/").status_code == 302
+
+
+# --- 9. one check of an address's form -------------------------------------------------------------
+
+def test_create_user_refuses_an_address_the_sign_in_form_would_refuse(app, runner, res):
+    for address in ("ann@localhost", "ann@@example.org", "ann@example", "an n@example.org"):
+        result = runner.invoke(args=["create-user", address, "--role", "editor"], input=PASSWORD + "\n")
+        assert result.exit_code == 1 and "correct format" in result.output, (address, result.output)
+        page = app.test_client().post("/account/sign-in", data={"email": address, "password": PASSWORD})
+        assert page.status_code == 400 and "correct format" in page.get_data(as_text=True), address
+    with res.sessions() as session:
+        assert find_user_by_email(session, "ann@localhost") is None
+    good = runner.invoke(args=["create-user", "ann@example.org", "--role", "editor"], input=PASSWORD + "\n")
+    assert good.exit_code == 0 and sign_in(app.test_client(), "ann@example.org").status_code == 302
+
+
+def test_every_demo_items_licence_is_a_choice_of_the_form(demo_app):
+    from repository.forms.deposit import ItemForm
+
+    with demo_app.test_request_context():
+        choices = {choice.value for choice in ItemForm().licence.choices} - {""}
+    with demo_app.extensions["repository"].sessions() as session:
+        licences = {item.licence for item in session.query(Item)}
+    assert licences and licences <= choices, licences - choices
