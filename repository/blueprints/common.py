@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from flask import g
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from ..context import db_session, resources
 from ..models import User
 from ..services.access import principals_for
 from ..services.search import Reader, reader_for
+
+
+class DatabaseId(IntegerConverter):
+    """A route's <int:...>: at most the largest 64-bit integer, as the database's ids are."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def current_user_record() -> User | None:

@@ -100,3 +100,94 @@ def test_every_demo_items_licence_is_a_choice_of_the_form(demo_app):
     with demo_app.extensions["repository"].sessions() as session:
         licences = {item.licence for item in session.query(Item)}
     assert licences and licences <= choices, licences - choices
+
+
+# --- 7. answers that were 500s ---------------------------------------------------------------------
+
+def test_ids_too_large_for_the_database_are_not_found(client, res):
+    make_user(res, "ed@example.org", "editor")
+    sign_in(client, "ed@example.org")
+    for huge in (2**63, 2**64 + 5, 10**30):
+        for url in (f"/items/{huge}", f"/items/{huge}/file.pdf", f"/deposit/{huge}/edit",
+                    f"/moderation/items/{huge}", f"/api/v1/items/{huge}"):
+            assert client.get(url).status_code == 404, url
+        assert client.post(f"/moderation/items/{huge}/publish").status_code == 404
+    assert client.get(f"/items/{2**63 - 1}").status_code == 404  # the largest id is just not there
+
+
+def test_a_line_break_in_next_is_ignored(client, res):
+    make_user(res, "ann@example.org")
+    for target in ("/deposit/\r\nSet-Cookie: x=1", "/\nfoo", "/account/%0d%0a", "/\x00"):
+        response = client.post("/account/sign-in", query_string={"next": target},
+                               data={"email": "ann@example.org", "password": PASSWORD})
+        assert response.status_code == 302, target
+        assert "\n" not in response.headers["Location"] and "\r" not in response.headers["Location"]
+        client.post("/account/sign-out")
+
+
+def _read_only_database(res):
+    """From now on every new connection refuses writes, as a read-only disk would make it."""
+    from sqlalchemy import event
+
+    res.engine.dispose()
+
+    @event.listens_for(res.engine, "connect")
+    def _refuse_writes(connection, _record):
+        cursor = connection.cursor()
+        if res.engine.dialect.name == "sqlite":
+            cursor.execute("PRAGMA query_only = ON")
+        else:
+            cursor.execute("SET default_transaction_read_only = on")
+            connection.commit()
+        cursor.close()
+
+    return lambda: (event.remove(res.engine, "connect", _refuse_writes), res.engine.dispose())
+
+
+def test_a_read_only_database_gives_a_clear_503_on_sign_in_registration_and_publish(app, client, res, tmp_path,
+                                                                                     caplog):
+    make_user(res, "ann@example.org")
+    make_user(res, "ed@example.org", "editor")
+    make_user(res, "dep@example.org", "depositor")
+    sign_in(client, "dep@example.org")
+    edit = deposit_file(client, pdf_bytes(tmp_path, [TEXT]), "p.pdf").headers["Location"]
+    item_id = int(edit.split("/")[-2])
+    client.post(edit, data={"type": "paper", "title": "Read-only", "authors": "Ann Example", "abstract": "",
+                            "summary": "", "year": "2015", "event": "", "places": "", "licence": "",
+                            "access": "open", "embargo_until": "", "readers": "", "submit_for_review": "y"})
+    client.post("/account/sign-out")
+    editor = app.test_client()
+    sign_in(editor, "ed@example.org")
+    restore = _read_only_database(res)
+    try:
+        with caplog.at_level("ERROR"):
+            answers = {
+                "sign-in": app.test_client().post("/account/sign-in", data={"email": "ann@example.org",
+                                                                            "password": PASSWORD}),
+                "registration": app.test_client().post("/account/register", data={
+                    "name": "New", "email": "new@example.org", "password": "a long pass phrase",
+                    "confirm": "a long pass phrase"}),
+                "publish": editor.post(f"/moderation/items/{item_id}/publish"),
+            }
+        for what, response in answers.items():
+            assert response.status_code == 503, what
+            assert "cannot save anything just now" in response.get_data(as_text=True), what
+        assert caplog.text.count("cannot save on POST") == 3
+    finally:
+        restore()
+    assert editor.post(f"/moderation/items/{item_id}/publish").status_code == 302  # healed by itself
+
+
+def test_reindex_on_a_read_only_index_says_so_without_a_traceback(runner, monkeypatch):
+    import errno
+
+    from whoosh.filedb.filestore import FileStorage
+
+    def read_only(self, name, *args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", f"{self.folder}/{name}")
+
+    monkeypatch.setattr(FileStorage, "create_file", read_only)
+    result = runner.invoke(args=["reindex", "--procs", "1"])
+    assert result.exit_code == 1
+    assert "Cannot write the search index" in result.output and "Read-only file system" in result.output
+    assert "Traceback" not in result.output and not isinstance(result.exception, OSError)
