@@ -35,8 +35,8 @@ def create_app(test_config: dict | None = None, *, instance_path: str | Path | N
     from .blueprints import register_blueprints
     from .blueprints.common import DatabaseId
 
-    # Every <int:...> in a route is a database id: larger than a 64-bit integer, no such page
-    # (404), rather than an OverflowError from the database driver. Set before routes are added.
+    # Every <int:...> in a route is a database id: larger than an INTEGER column holds, no such
+    # page (404), rather than the database driver's overflow error. Set before routes are added.
     app.url_map.converters["int"] = DatabaseId
     register_blueprints(app)
     return app

@@ -33,7 +33,8 @@ DEFAULTS: dict[str, object] = {
     "MAIL_FROM": "repository@localhost",  # sender address of the repository's mail
     "PASSWORD_RESET_MINUTES": 60,  # how long a password-reset link works (it works once)
     "EMAIL_CONFIRM_DAYS": 7,  # how long the link that confirms a new account's email address works
-    "SIGNIN_MAX_FAILURES_ACCOUNT": 5,  # failed sign-ins to one account before it pauses
+    "SIGNIN_MAX_FAILURES_PAIR": 5,  # failed sign-ins to one account from one address before that pauses
+    "SIGNIN_MAX_FAILURES_ACCOUNT": 50,  # failed sign-ins to one account from all addresses before it pauses
     "SIGNIN_MAX_FAILURES_ADDRESS": 20,  # failed sign-ins from one network address before it pauses
     "SIGNIN_WINDOW_MINUTES": 15,  # the window those failures are counted in, and the pause
     "PROXY_COUNT": 0,  # reverse proxies in front of the app whose X-Forwarded-For is trusted

@@ -23,7 +23,8 @@ log = logging.getLogger("repository.accounts")
 
 def _policy() -> ThrottlePolicy:
     config = current_app.config
-    return ThrottlePolicy(account_failures=int(config["SIGNIN_MAX_FAILURES_ACCOUNT"]),
+    return ThrottlePolicy(pair_failures=int(config["SIGNIN_MAX_FAILURES_PAIR"]),
+                          account_failures=int(config["SIGNIN_MAX_FAILURES_ACCOUNT"]),
                           address_failures=int(config["SIGNIN_MAX_FAILURES_ADDRESS"]),
                           window=timedelta(minutes=float(config["SIGNIN_WINDOW_MINUTES"])))
 
@@ -127,8 +128,10 @@ def sign_in():
     throttled = None
     if form.validate_on_submit():
         session = db_session()
-        result = accounts.authenticate(session, form.email.data, form.password.data,
-                                       request.remote_addr or "unknown", _policy())
+        # Counted and committed first (which ends the count's locks), then the password is checked.
+        pending = accounts.begin_attempt(session, form.email.data, request.remote_addr or "unknown", _policy())
+        session.commit()
+        result = accounts.finish_attempt(session, pending, form.password.data)
         session.commit()
         if result.user is not None:
             login_user(result.user)

@@ -13,10 +13,14 @@ from ..services.search import Reader, reader_for
 
 
 class DatabaseId(IntegerConverter):
-    """A route's <int:...>: at most the largest 64-bit integer, as the database's ids are."""
+    """A route's <int:...>: at most 2^31 - 1, the largest id an INTEGER column holds on PostgreSQL.
+
+    SQLite's driver raises OverflowError from 2^63 and PostgreSQL "integer out of range" from
+    2^31; a larger number in an address is a page that does not exist.
+    """
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
 
 

@@ -107,12 +107,12 @@ def test_every_demo_items_licence_is_a_choice_of_the_form(demo_app):
 def test_ids_too_large_for_the_database_are_not_found(client, res):
     make_user(res, "ed@example.org", "editor")
     sign_in(client, "ed@example.org")
-    for huge in (2**63, 2**64 + 5, 10**30):
+    for huge in (2**31, 2**63, 2**64 + 5, 10**30):
         for url in (f"/items/{huge}", f"/items/{huge}/file.pdf", f"/deposit/{huge}/edit",
                     f"/moderation/items/{huge}", f"/api/v1/items/{huge}"):
             assert client.get(url).status_code == 404, url
         assert client.post(f"/moderation/items/{huge}/publish").status_code == 404
-    assert client.get(f"/items/{2**63 - 1}").status_code == 404  # the largest id is just not there
+    assert client.get(f"/items/{2**31 - 1}").status_code == 404  # the largest id is just not there
 
 
 def test_a_line_break_in_next_is_ignored(client, res):
@@ -191,3 +191,89 @@ def test_reindex_on_a_read_only_index_says_so_without_a_traceback(runner, monkey
     assert result.exit_code == 1
     assert "Cannot write the search index" in result.output and "Read-only file system" in result.output
     assert "Traceback" not in result.output and not isinstance(result.exception, OSError)
+
+
+# --- 6. sign-in throttling -------------------------------------------------------------------------
+
+def _try(client, email: str, password: str, address: str):
+    return client.post("/account/sign-in", data={"email": email, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_simultaneous_guesses_never_exceed_the_limit(app, res):
+    import threading
+
+    make_user(res, "ann@example.org")
+    app.config.update(SIGNIN_MAX_FAILURES_PAIR=5)
+    start = threading.Barrier(12)
+    statuses: list[int] = []
+
+    def guess(n: int) -> None:
+        client = app.test_client()
+        start.wait()
+        statuses.append(_try(client, "ann@example.org", f"wrong guess {n}", "198.51.100.20").status_code)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Every guess that was checked is a 400; the rest were paused (429) before any check.
+    assert sorted(statuses) == [400] * 5 + [429] * 7, statuses
+
+
+def test_a_strangers_wrong_tries_do_not_lock_the_owner_out(app, res):
+    make_user(res, "ann@example.org")
+    attacker, owner = app.test_client(), app.test_client()
+    for n in range(5):
+        assert _try(attacker, "ann@example.org", f"guess {n}", "198.51.100.30").status_code == 400
+    assert _try(attacker, "ann@example.org", PASSWORD, "198.51.100.30").status_code == 429
+    # The owner, from their own address, is not paused by someone else's guesses.
+    assert _try(owner, "ann@example.org", PASSWORD, "203.0.113.40").status_code == 302
+
+
+def test_guesses_from_many_addresses_meet_the_accounts_ceiling(app, res):
+    make_user(res, "ann@example.org")
+    app.config.update(SIGNIN_MAX_FAILURES_PAIR=5, SIGNIN_MAX_FAILURES_ACCOUNT=8)
+    client = app.test_client()
+    for n in range(8):
+        assert _try(client, "ann@example.org", "guess", f"198.51.100.{n + 50}").status_code == 400
+    paused = _try(client, "ann@example.org", PASSWORD, "203.0.113.41")
+    assert paused.status_code == 429 and "to this account" in paused.get_data(as_text=True)
+
+
+def test_a_completed_password_reset_lifts_the_accounts_pause(app, res, caplog):
+    import re
+
+    make_user(res, "ann@example.org")
+    app.config.update(SIGNIN_MAX_FAILURES_PAIR=3, SIGNIN_MAX_FAILURES_ACCOUNT=3)
+    client = app.test_client()
+    for n in range(3):
+        _try(client, "ann@example.org", "guess", f"198.51.100.{n + 70}")
+    assert _try(client, "ann@example.org", PASSWORD, "198.51.100.70").status_code == 429
+    with caplog.at_level("WARNING", logger="repository.mail"):
+        client.post("/account/reset", data={"email": "ann@example.org"})
+        res.jobs.run_pending()
+    [link] = re.findall(r"http://localhost(/account/reset/\S+)", caplog.text)
+    assert client.post(link, data={"password": "a new long password", "confirm": "a new long password"}
+                       ).status_code == 302
+    assert _try(client, "ann@example.org", "a new long password", "198.51.100.70").status_code == 302
+
+
+def test_a_proxy_without_proxy_count_is_warned_about_once(tmp_path, caplog):
+    from repository import create_app
+    from repository.commands.database import prepare_database
+
+    for proxies, warnings in ((0, 1), (1, 0)):
+        app = create_app({"TESTING": True, "SECRET_KEY": "t", "PROXY_COUNT": proxies},
+                         instance_path=tmp_path / f"proxies-{proxies}")
+        with app.app_context():
+            prepare_database()
+        caplog.clear()
+        with caplog.at_level("WARNING"):
+            client = app.test_client()
+            client.get("/")  # no proxy in sight: nothing to say
+            for _ in range(3):
+                client.get("/", headers={"X-Forwarded-For": "203.0.113.9"})
+        assert caplog.text.count("PROXY_COUNT is 0") == warnings, proxies
+        app.extensions["repository"].engine.dispose()
