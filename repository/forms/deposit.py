@@ -47,7 +47,9 @@ class ItemForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired("Enter a title"),
                                              Length(max=500, message="Title must be 500 characters or fewer")])
     authors = TextAreaField("Authors", description="One author per line, in order.")
-    abstract = TextAreaField("Abstract")
+    abstract = TextAreaField("Abstract", description=(
+        "The abstract is public whoever may read the file: everyone can see it, even when the item is "
+        "restricted or embargoed. Keep it to a summary you are happy to share."))
     summary = TextAreaField("Plain-language summary", description=(
         "Two or three short paragraphs for a busy practitioner: what you found and why it matters. "
         "We show its reading age when you save."))

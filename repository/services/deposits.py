@@ -112,6 +112,29 @@ def duplicate_known_to(session: Session, sha256: str, actor: User | None) -> boo
     return False
 
 
+ABSTRACT_MAX_WORDS = 300  # longer than most journals allow (150-300 words)
+ABSTRACT_MAX_SHARE = 0.5  # an "abstract" that is most of the document is its body
+
+
+def plausible_abstract(suggested: str, text: str) -> str:
+    """Return the suggested abstract if it can be one, else "" (the depositor writes their own).
+
+    The abstract is public at every access level, so a suggestion must never carry a document's
+    body into it: for a short file the guess is often the whole text, which an embargo or a
+    restriction was meant to close. A suggestion longer than ABSTRACT_MAX_WORDS is cut at the
+    last full sentence within it; one that is more than ABSTRACT_MAX_SHARE of the document's
+    words is not offered at all.
+    """
+    words = suggested.split()
+    if not words or len(words) > ABSTRACT_MAX_SHARE * len(text.split()):
+        return ""
+    if len(words) <= ABSTRACT_MAX_WORDS:
+        return suggested.strip()
+    cut = " ".join(words[:ABSTRACT_MAX_WORDS])
+    end = cut.rfind(". ")
+    return cut[: end + 1] if end > 0 else cut
+
+
 def suggested_item_data(extraction: Extraction, vocabulary: dict[str, list[str]], *, file_name: str = "") -> ItemData:
     """Return a draft's starting description from what the file itself suggests."""
     suggestion = extraction.suggestion
@@ -119,7 +142,7 @@ def suggested_item_data(extraction: Extraction, vocabulary: dict[str, list[str]]
     return ItemData(
         title=title[:500],
         authors=[AuthorData(name=name[:200]) for name in suggestion.authors if name.strip()],
-        abstract=suggestion.abstract or "",
+        abstract=plausible_abstract(suggestion.abstract or "", extraction.text),
         year=suggestion.year,
         status="draft",
         themes=suggest_themes(extraction.text, vocabulary),

@@ -277,3 +277,41 @@ def test_a_proxy_without_proxy_count_is_warned_about_once(tmp_path, caplog):
                 client.get("/", headers={"X-Forwarded-For": "203.0.113.9"})
         assert caplog.text.count("PROXY_COUNT is 0") == warnings, proxies
         app.extensions["repository"].engine.dispose()
+
+
+# --- 3. a suggested abstract never carries the body into the open ---------------------------------
+
+def test_a_short_files_text_is_not_suggested_as_its_abstract(client, res, tmp_path):
+    make_user(res, "dep@example.org", "depositor")
+    sign_in(client, "dep@example.org")
+    body = ("Our embargoed finding is that the quorbalt method halved the time a referral waited. "
+            "Practitioners in three councils shared information about families at risk with consent. ") * 3
+    edit = deposit_file(client, pdf_bytes(tmp_path, [body], "short.pdf"), "short.pdf").headers["Location"]
+    page = client.get(edit).get_data(as_text=True)
+    with res.sessions() as session:
+        item = session.get(Item, int(edit.split("/")[-2]))
+        assert "quorbalt" not in item.abstract.lower()
+    assert "The abstract is public whoever may read the file" in page
+
+
+def test_a_real_abstract_is_still_suggested_and_kept_short(client, res, tmp_path):
+    make_user(res, "dep@example.org", "depositor")
+    sign_in(client, "dep@example.org")
+    abstract = ("This paper describes how councils and police share information about families. "
+                "We interviewed practitioners in six areas about consent and risk. ") * 2
+    pages = ["Sharing information about families\n\nAnn Example\n\nAbstract\n" + abstract + "\n\n1 Introduction\n"
+             + TEXT, TEXT * 3, TEXT * 3]
+    edit = deposit_file(client, pdf_bytes(tmp_path, pages, "long.pdf"), "long.pdf").headers["Location"]
+    with res.sessions() as session:
+        suggested = session.get(Item, int(edit.split("/")[-2])).abstract
+    assert suggested.startswith("This paper describes how councils") and len(suggested.split()) <= 300
+
+
+def test_a_long_suggestion_is_cut_at_a_sentence_within_the_limit():
+    from repository.services.deposits import ABSTRACT_MAX_WORDS, plausible_abstract
+
+    sentence = "Councils shared information about families at risk with consent. "
+    suggestion = sentence * 60  # 540 words
+    cut = plausible_abstract(suggestion, suggestion + TEXT * 40)
+    assert len(cut.split()) <= ABSTRACT_MAX_WORDS and cut.endswith("consent.")
+    assert plausible_abstract(suggestion, suggestion) == ""  # the whole text is not an abstract
