@@ -23,6 +23,7 @@ DEFAULTS: dict[str, object] = {
     "EXTRACT_SECONDS": 30.0,  # wall-time limit of one file's extraction
     "EXTRACT_MEMORY_MB": 1024,  # memory limit of the extraction child process
     "MAX_UPLOAD_MB": 50,  # largest PDF accepted, by upload or by bulk ingest
+    "UPLOADS_WAITING_MAX": 20,  # depositors' uploads waiting to be read before a new one gets "busy" (503)
     "SEARCH_PER_PAGE": 20,  # results per page
     "SESSION_COOKIE_SECURE": None,  # None: secure cookies everywhere but in debug mode
     "MAIL_SERVER": None,  # SMTP host for password-reset mail; unset: messages are written to the log

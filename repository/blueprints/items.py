@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
+from sqlalchemy import func, select
 
 from ..context import db_session, resources
-from ..models import ACCESS_LEVELS, CASE_STUDY_SECTIONS
+from ..models import ACCESS_LEVELS, CASE_STUDY_SECTIONS, PageText
 from ..services.access import can_read_text, can_see_tombstone, can_view, is_depositor, is_editor, text_is_open
 from ..services.citations import download_name, highwire_tags, to_bibtex, to_ris
 from ..services.items import find_item
@@ -47,8 +48,12 @@ def show(item_id: int):
     if item.case_study is not None:
         sections = [(heading, getattr(item.case_study, name))
                     for name, heading in CASE_STUDY_SECTIONS.items() if getattr(item.case_study, name).strip()]
+    stored = item.current_file
+    # A very long file is read only up to Limits.max_pages: the page says how far search reaches.
+    pages_read = db_session().scalar(select(func.count()).select_from(PageText).where(
+        PageText.file_id == stored.id)) if stored is not None else 0
     return render_template(
-        "items/show.html", item=item, readable=readable, embargoed=not text_is_open(item),
+        "items/show.html", item=item, readable=readable, pages_read=pages_read, embargoed=not text_is_open(item),
         access_label=ACCESS_LEVELS.get(item.access, item.access), related=related, sections=sections,
         citation_tags=highwire_tags(item, pdf_url=pdf_url, page_url=page_url), q=q, passages=passages,
         editor=is_editor(user), depositor=is_depositor(user, item), usage=figures,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from pathlib import Path
 from typing import BinaryIO
 
@@ -76,9 +77,31 @@ def receive_upload(stream: BinaryIO, *, max_bytes: int, folder: str | Path | Non
     return path
 
 
-def read_upload(path: Path, limits: Limits) -> Extraction:
-    """Extract a received upload in a child process, as bulk ingest does."""
-    return extract_file(path, limits)
+class Busy(RuntimeError):
+    """Too many files are being read just now; the message is fit to show the depositor."""
+
+
+BUSY_MESSAGE = "We are reading a lot of files just now. Try again in a minute"
+# Web requests that read a file themselves (a new version of an item's file) do so one at a time
+# in a process: each starts a child of up to EXTRACT_MEMORY_MB. Jobs have their own limit (one
+# thread on SQLite, the workers' --concurrency on PostgreSQL).
+_REQUEST_EXTRACTION = threading.BoundedSemaphore(1)
+
+
+def read_upload(path: Path, limits: Limits, *, in_request: bool = False) -> Extraction:
+    """Extract a received upload in a child process, as bulk ingest does.
+
+    In a web request (which must not queue behind another), raise Busy when another request
+    of this process is reading a file.
+    """
+    if not in_request:
+        return extract_file(path, limits)
+    if not _REQUEST_EXTRACTION.acquire(blocking=False):
+        raise Busy(BUSY_MESSAGE)
+    try:
+        return extract_file(path, limits)
+    finally:
+        _REQUEST_EXTRACTION.release()
 
 
 def rejection_message(extraction: Extraction) -> str:

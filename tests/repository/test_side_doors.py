@@ -315,3 +315,115 @@ def test_a_long_suggestion_is_cut_at_a_sentence_within_the_limit():
     cut = plausible_abstract(suggestion, suggestion + TEXT * 40)
     assert len(cut.split()) <= ABSTRACT_MAX_WORDS and cut.endswith("consent.")
     assert plausible_abstract(suggestion, suggestion) == ""  # the whole text is not an abstract
+
+
+# --- 8. resource limits ------------------------------------------------------------------------------
+
+def _upload_now(client, data: bytes, name: str):
+    import io
+
+    return client.post("/deposit/new", data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def test_many_uploads_at_once_are_read_one_after_another(app, client, res, tmp_path, monkeypatch):
+    import threading
+    import time
+
+    from repository.models import Upload
+    from repository.services import uploads
+
+    real = uploads.read_upload
+    running, peak, lock = [0], [0], threading.Lock()
+
+    def counted(path, limits, **options):
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        try:
+            time.sleep(0.2)  # long enough for the next uploads to arrive meanwhile
+            return real(path, limits, **options)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(uploads, "read_upload", counted)
+    make_user(res, "dep@example.org", "depositor")
+    sign_in(client, "dep@example.org")
+    for n in range(6):
+        assert _upload_now(client, pdf_bytes(tmp_path, [TEXT + f" Paper {n}."], f"p{n}.pdf"), f"p{n}.pdf"
+                           ).status_code == 302
+    job_threads = [t for t in threading.enumerate() if t.name.startswith("repository-job")]
+    assert len(job_threads) <= 1  # queued, not one thread (and extraction process) per upload
+    res.jobs.run_pending()
+    with res.sessions() as session:
+        assert [u.state for u in session.query(Upload)] == ["done"] * 6
+    assert peak[0] == 1
+
+
+def test_an_upload_beyond_the_waiting_bound_is_told_to_try_again_in_a_minute(app, client, res, tmp_path,
+                                                                              monkeypatch):
+    import threading
+
+    from repository.services import uploads
+
+    app.config.update(UPLOADS_WAITING_MAX=2)
+    release = threading.Event()
+    real = uploads.read_upload
+    monkeypatch.setattr(uploads, "read_upload", lambda *a, **k: release.wait(60) and real(*a, **k))
+    make_user(res, "dep@example.org", "depositor")
+    sign_in(client, "dep@example.org")
+    try:
+        for n in range(2):
+            assert _upload_now(client, pdf_bytes(tmp_path, [TEXT + f" Wait {n}."], f"w{n}.pdf"), f"w{n}.pdf"
+                               ).status_code == 302
+        busy = _upload_now(client, pdf_bytes(tmp_path, [TEXT + " One too many."], "w2.pdf"), "w2.pdf")
+        assert busy.status_code == 503 and busy.headers["Retry-After"] == "60"
+        assert "Try again in a minute" in busy.get_data(as_text=True)
+    finally:
+        release.set()
+        res.jobs.run_pending()
+    assert _upload_now(client, pdf_bytes(tmp_path, [TEXT + " Room again."], "w3.pdf"), "w3.pdf").status_code == 302
+    res.jobs.run_pending()
+
+
+def test_a_new_version_while_another_request_reads_a_file_is_told_to_wait(app, client, res, tmp_path):
+    import io
+
+    from repository.services import deposits
+
+    make_user(res, "dep@example.org", "depositor")
+    sign_in(client, "dep@example.org")
+    edit = deposit_file(client, pdf_bytes(tmp_path, [TEXT], "v1.pdf"), "v1.pdf").headers["Location"]
+    item_id = int(edit.split("/")[-2])
+    assert deposits._REQUEST_EXTRACTION.acquire(blocking=False)  # another request is reading a file
+    try:
+        busy = client.post(f"/deposit/{item_id}/version", content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(pdf_bytes(tmp_path, [TEXT + " v2"], "v2.pdf")), "v2.pdf")})
+    finally:
+        deposits._REQUEST_EXTRACTION.release()
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "60"
+    assert "Try again in a minute" in busy.get_data(as_text=True)
+    with res.sessions() as session:
+        assert len(session.get(Item, item_id).files) == 1
+
+
+def test_a_file_read_only_in_part_says_so_on_its_page_and_in_the_report(app, client, runner, res, tmp_path):
+    import dataclasses
+    import json
+
+    res.limits = dataclasses.replace(res.limits, max_pages=3)  # as 2,000 of a 60,000-page file
+    make_user(res, "dep@example.org", "depositor")
+    sign_in(client, "dep@example.org")
+    pages = [TEXT + f" Page {n}." for n in range(5)]
+    edit = deposit_file(client, pdf_bytes(tmp_path, pages, "long.pdf"), "long.pdf").headers["Location"]
+    page = client.get(f"/items/{edit.split('/')[-2]}").get_data(as_text=True)
+    assert "Only the first 3 of this file's 5 pages were read" in page
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "long2.pdf").write_bytes(pdf_bytes(tmp_path, pages + ["An extra page."], "long2.pdf"))
+    result = runner.invoke(args=["ingest", str(folder), "--jobs", "1", "--report", str(tmp_path / "r.jsonl")])
+    assert result.exit_code == 0, result.output
+    [line] = [json.loads(text) for text in (tmp_path / "r.jsonl").read_text().splitlines()]
+    assert line["status"] == "ingested" and "only the first 3 of 6 pages were read" in line["reason"]
+    assert "Only the first 3 of this file's 6 pages were read" in client.get(f"/items/{line['id']}").get_data(
+        as_text=True)
