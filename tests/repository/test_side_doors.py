@@ -427,3 +427,27 @@ def test_a_file_read_only_in_part_says_so_on_its_page_and_in_the_report(app, cli
     assert line["status"] == "ingested" and "only the first 3 of 6 pages were read" in line["reason"]
     assert "Only the first 3 of this file's 6 pages were read" in client.get(f"/items/{line['id']}").get_data(
         as_text=True)
+
+
+# --- 4. hidden items do not move the visible ones ------------------------------------------------
+
+def test_restricted_items_do_not_reorder_an_anonymous_visitors_results(app, client, make_item):
+    filler = "Councils and police shared information about families at risk with consent. "
+    first = make_item(title="Paper one", abstract=filler + "marrowfen " * 4, status="published")
+    second = make_item(title="Paper two", abstract=filler + "quillstock " * 3, status="published")
+    for n in range(4):
+        make_item(title=f"Other paper {n}", abstract=filler * 2, status="published")
+
+    def anonymous_order() -> list[int]:
+        return [r["id"] for r in client.get("/api/v1/search?q=marrowfen quillstock").get_json()["results"]]
+
+    before = anonymous_order()
+    assert before == [first, second]
+    # Restricted items full of one of the words: counted in the statistics, they would make it
+    # common, weigh it down for everyone and put the second paper first.
+    for n in range(6):
+        make_item(title=f"Restricted report {n}", abstract=filler + "marrowfen " * 2, access="restricted",
+                  status="published")
+    assert anonymous_order() == before
+    related = client.get(f"/items/{first}").get_data(as_text=True)
+    assert "Restricted report" not in related
