@@ -158,6 +158,19 @@ def plausible_abstract(suggested: str, text: str) -> str:
     return cut[: end + 1] if end > 0 else cut
 
 
+def items_with_same_files(session: Session, item: Item) -> list[Item]:
+    """Return the other items holding one of this item's files (for editors: a deposit made again).
+
+    A depositor is not told that a hidden item holds their file (see check_extraction), so the
+    editors who review it are.
+    """
+    hashes = [stored.sha256 for stored in item.files]
+    if not hashes:
+        return []
+    return list(session.scalars(select(Item).join(ItemFile).where(ItemFile.sha256.in_(hashes), Item.id != item.id)
+                                .distinct().order_by(Item.id)))
+
+
 def suggested_item_data(extraction: Extraction, vocabulary: dict[str, list[str]], *, file_name: str = "") -> ItemData:
     """Return a draft's starting description from what the file itself suggests."""
     suggestion = extraction.suggestion

@@ -329,6 +329,9 @@ def test_uploading_an_items_file_says_already_deposited_only_to_those_who_see_it
         assert "already been deposited" not in page
         draft = client.get(response.headers["Location"])
         assert draft.status_code == 200 and level.title_word not in _text(draft).lower()
+        # The editors who review it are told which item holds the same file.
+        review = _text(_client(app, "editor").get(f"/moderation/items/{response.headers['Location'].split('/')[-2]}"))
+        assert "The same file is also held by" in review and level.title_word in review
         _delete_draft(client, int(response.headers["Location"].split("/")[-2]))
     # The owner is still protected from depositing the same file twice.
     if level.name not in ("withdrawn",):
