@@ -87,10 +87,17 @@ class ProcrastinateJobs:
         return run
 
     def defer(self, name: str, **kwargs) -> None:
+        import procrastinate
+
         if not self._open:  # opened on first use, after gunicorn has forked its workers
             self.queue.open()
             self._open = True
-        self.queue.configure_task(name, queue=QUEUE).defer(**kwargs)
+        try:
+            self.queue.configure_task(name, queue=QUEUE).defer(**kwargs)
+        except procrastinate.exceptions.AppNotOpen:
+            # run_pending's worker closes the connector when it ends: open it again.
+            self.queue.open()
+            self.queue.configure_task(name, queue=QUEUE).defer(**kwargs)
 
     def run_pending(self) -> None:
         """Run the jobs waiting in the queue now, in this process, and return when it is empty."""
