@@ -13,15 +13,18 @@ from ..services.search import Reader, reader_for
 
 
 class DatabaseId(IntegerConverter):
-    """A route's <int:...>: at most 2^31 - 1, the largest id an INTEGER column holds on PostgreSQL.
+    """A route's <int:...>, read as 0 when larger than an INTEGER column holds (2^31 - 1 on PostgreSQL).
 
     SQLite's driver raises OverflowError from 2^63 and PostgreSQL "integer out of range" from
-    2^31; a larger number in an address is a page that does not exist.
+    2^31. No id is 0, so the page answers exactly as for any id that does not exist (its own
+    404, the API's JSON one), as it must for /items/0 already.
     """
 
-    def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
-        super().__init__(map, *args, **kwargs)
+    LARGEST = 2**31 - 1
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if number <= self.LARGEST else 0
 
 
 def current_user_record() -> User | None:
