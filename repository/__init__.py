@@ -33,6 +33,10 @@ def create_app(test_config: dict | None = None, *, instance_path: str | Path | N
     register_commands(app)
 
     from .blueprints import register_blueprints
+    from .blueprints.common import DatabaseId
 
+    # Every <int:...> in a route is a database id: larger than an INTEGER column holds, no such
+    # page (404), rather than the database driver's overflow error. Set before routes are added.
+    app.url_map.converters["int"] = DatabaseId
     register_blueprints(app)
     return app

@@ -25,6 +25,7 @@ DEFAULTS: dict[str, object] = {
     "OCR_ENABLED": True,  # recognise the text of scanned PDF pages (needs tesseract and ghostscript)
     "OCR_SECONDS": 120.0,  # wall-time limit for recognising one file's scanned pages, on top of EXTRACT_SECONDS
     "MAX_UPLOAD_MB": 50,  # largest file accepted, by upload or by bulk ingest
+    "UPLOADS_WAITING_MAX": 20,  # depositors' uploads waiting to be read before a new one gets "busy" (503)
     "SEARCH_PER_PAGE": 20,  # results per page
     "SESSION_COOKIE_SECURE": None,  # None: secure cookies everywhere but in debug mode
     "MAIL_SERVER": None,  # SMTP host for password-reset mail; unset: messages are written to the log
@@ -35,7 +36,8 @@ DEFAULTS: dict[str, object] = {
     "MAIL_FROM": "repository@localhost",  # sender address of the repository's mail
     "PASSWORD_RESET_MINUTES": 60,  # how long a password-reset link works (it works once)
     "EMAIL_CONFIRM_DAYS": 7,  # how long the link that confirms a new account's email address works
-    "SIGNIN_MAX_FAILURES_ACCOUNT": 5,  # failed sign-ins to one account before it pauses
+    "SIGNIN_MAX_FAILURES_PAIR": 5,  # failed sign-ins to one account from one address before that pauses
+    "SIGNIN_MAX_FAILURES_ACCOUNT": 50,  # failed sign-ins to one account from all addresses before it pauses
     "SIGNIN_MAX_FAILURES_ADDRESS": 20,  # failed sign-ins from one network address before it pauses
     "SIGNIN_WINDOW_MINUTES": 15,  # the window those failures are counted in, and the pause
     "PROXY_COUNT": 0,  # reverse proxies in front of the app whose X-Forwarded-For is trusted

@@ -47,6 +47,20 @@ def _load_user(session_id: str):
     return load_user(db_session(), session_id)
 
 
+PROXY_WARNING = ("Requests arrive with an X-Forwarded-For header but PROXY_COUNT is 0: every visitor behind "
+                 "the proxy has the proxy's address, so sign-in limits per address count them all as one "
+                 "(SIGNIN_MAX_FAILURES_ADDRESS wrong passwords by anyone pause sign-in for everyone). "
+                 "Set PROXY_COUNT to the number of proxies in front of the site.")
+
+
+def _warn_of_an_unconfigured_proxy() -> None:
+    """Log PROXY_WARNING once per process, on the first request that shows a proxy."""
+    extension = current_app.extensions.setdefault("proxy_warning", {"given": False})
+    if not extension["given"] and request.headers.get("X-Forwarded-For"):
+        extension["given"] = True
+        current_app.logger.warning(PROXY_WARNING)
+
+
 def _add_headers(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
@@ -70,6 +84,8 @@ def init_security(app: Flask) -> None:
 
         # Sign-in throttling counts per client address, which a proxy would otherwise hide.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    else:
+        app.before_request(_warn_of_an_unconfigured_proxy)
     login_manager.init_app(app)
     csrf.init_app(app)
     app.after_request(_add_headers)

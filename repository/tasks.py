@@ -47,3 +47,14 @@ def ingest_file(upload_id: int) -> None:
                 uploads.finish(upload, "failed", f"could not be ingested: {error}")
                 session.commit()
                 uploads.discard_spooled(res.files, upload)
+
+
+@task
+def send_reset_link(email: str, base_url: str) -> None:
+    """Mail a password-reset link if an active account has `email` (the web request never looks)."""
+    from flask import current_app
+
+    from .blueprints.accounts import send_reset_link as send
+
+    with current_app.test_request_context(base_url=base_url):  # for the link's address
+        send(email)

@@ -6,12 +6,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
-from whoosh.classify import Bo1Model
+from whoosh.classify import Bo1Model, Expander
 
 from indexer.search.analysis import lead_snippet, make_snippets
 from indexer.search.facets import BY_KEY, FACET_LIMIT, FACETS, check_request
 from indexer.search.query import parse_query, suggest_correction
 from indexer.search.schema import TEXT_FIELDS, Ranking
+from indexer.search.statistics import CountedReader
 from indexer.search.store import IndexStore
 from indexer.search.view import IndexView
 
@@ -256,6 +257,24 @@ def search(store: IndexStore, request: SearchRequest) -> SearchResult:
     )
 
 
+def key_terms(view, text: str, *, numterms: int) -> list[tuple[str, float]]:
+    """Return the text's key terms (Whoosh's Bo1 expansion), weighed by the ranking's statistics.
+
+    Those count only what everyone may see (statistics.py), so a hidden item cannot change
+    which words an open item's related items are found by.
+    """
+    searcher = view.searcher
+    statistics = getattr(searcher.weighting, "statistics", None)
+    reader = searcher.reader()
+    if statistics is not None:
+        reader = CountedReader(reader, statistics(searcher))
+    if not reader.doc_count_all():
+        return []
+    expander = Expander(reader, "text", model=Bo1Model)
+    expander.add_text(text)
+    return expander.expanded_terms(numterms, normalize=True)
+
+
 def more_like_this(store: IndexStore, item_id: str, principals: list[str], *, limit: int = 5,
                    withheld: frozenset[str] = frozenset()) -> list[str]:
     """Return ids of visible items most like item_id (never item_id itself)."""
@@ -270,7 +289,7 @@ def more_like_this(store: IndexStore, item_id: str, principals: list[str], *, li
     text += "\n" + (stored.get("body") or "")[:20_000]
     if not text.strip():
         return []
-    terms = view.searcher.key_terms_from_text("text", text, numterms=15, model=Bo1Model)
+    terms = key_terms(view, text, numterms=15)
     if not terms:
         return []
     top = max(w for _, w in terms) or 1.0

@@ -19,7 +19,7 @@ from indexer.search.analysis import (
     name_analyzer,
     text_analyzer,
 )
-from indexer.search.statistics import StatisticsCache
+from indexer.search.statistics import EVERYONE, StatisticsCache
 
 # Fields searched by plain words, with the query-time weight of each (BM25F
 # style: a word in the title counts more than the same word in the body).
@@ -135,26 +135,30 @@ class Ranking:
     coord: float = 0.5
     coord_max_words: int = 4
     rerank_depth: int = 100
+    # The reader token whose documents the ranking statistics count (see statistics.py); None:
+    # every live document, hidden ones too (what Whoosh does; bench.hidden measures the difference).
+    statistics_readers: str | None = EVERYONE
 
 
 class RankingModel(scoring.BM25F):
-    """Whoosh's BM25F with a choice of idf (see Ranking.idf), over live documents only.
+    """Whoosh's BM25F with a choice of idf (see Ranking.idf), over live public documents only.
 
     The document count, document frequencies and average lengths leave out documents
     Whoosh has marked deleted but not yet merged away (see statistics.py), so the same
-    documents rank the same whatever the index's segment history.
+    documents rank the same whatever the index's segment history, and documents not everyone
+    may see, so a hidden item never reorders what a reader sees.
     """
 
-    def __init__(self, *, idf: str = "bm25", **kwargs):
+    def __init__(self, *, idf: str = "bm25", statistics_readers: str | None = EVERYONE, **kwargs):
         super().__init__(**kwargs)
         self.idf_kind = idf
-        self.statistics = StatisticsCache()
+        self.statistics = StatisticsCache(statistics_readers)
 
     def idf(self, searcher, fieldname, text):
         live = self.statistics(searcher)
         n, total = live.doc_frequency(fieldname, text), live.doc_count
         if self.idf_kind == "whoosh":
-            return math.log(total / (n + 1)) + 1
+            return math.log(max(total, 1) / (n + 1)) + 1
         return math.log(1 + (total - n + 0.5) / (n + 0.5))
 
     def scorer(self, searcher, fieldname, text, qf=1):
@@ -167,7 +171,8 @@ class RankingModel(scoring.BM25F):
 def make_weighting(ranking: Ranking = Ranking()) -> scoring.WeightingModel:
     """Return the BM25F weighting a searcher ranks with."""
     per_field = {f"{name}_B": b for name, b in BM25_B.items()}
-    return RankingModel(idf=ranking.idf, B=0.75, K1=BM25_K1, **per_field)
+    return RankingModel(idf=ranking.idf, statistics_readers=ranking.statistics_readers, B=0.75, K1=BM25_K1,
+                        **per_field)
 
 
 def fingerprint(doc: dict) -> str:

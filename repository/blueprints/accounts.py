@@ -10,11 +10,11 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..context import db_session
+from ..context import db_session, resources
 from ..forms.accounts import ChangePasswordForm, RegisterForm, ResetForm, ResetRequestForm, SignInForm
 from ..mail import send_mail
 from ..services import accounts
-from ..services.accounts import AccountError, ThrottlePolicy
+from ..services.accounts import AccountError, AlreadyRegistered, ThrottlePolicy
 from .common import show_error
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -23,14 +23,16 @@ log = logging.getLogger("repository.accounts")
 
 def _policy() -> ThrottlePolicy:
     config = current_app.config
-    return ThrottlePolicy(account_failures=int(config["SIGNIN_MAX_FAILURES_ACCOUNT"]),
+    return ThrottlePolicy(pair_failures=int(config["SIGNIN_MAX_FAILURES_PAIR"]),
+                          account_failures=int(config["SIGNIN_MAX_FAILURES_ACCOUNT"]),
                           address_failures=int(config["SIGNIN_MAX_FAILURES_ADDRESS"]),
                           window=timedelta(minutes=float(config["SIGNIN_WINDOW_MINUTES"])))
 
 
 def _safe_next(target: str | None) -> str:
     """Return `target` if it is a path on this site, else the account page (no open redirect)."""
-    if target:
+    # Control characters (CR and LF above all) would split the Location header: ignore such a target.
+    if target and not any(ord(char) < 32 or ord(char) == 127 for char in target):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") \
                 and "\\" not in target:
@@ -40,7 +42,11 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
-    """Create an account and sign in."""
+    """Create an account; it can sign in once the link mailed to its address has been followed.
+
+    The answer is the same page whether or not the address already has an account (its
+    owner is told by mail instead), so registering never tells anyone who is registered.
+    """
     if current_user.is_authenticated:
         return redirect(url_for("accounts.overview"))
     form = RegisterForm()
@@ -51,16 +57,29 @@ def register():
                                           organisation=form.organisation.data or "",
                                           wants_to_deposit=form.wants_to_deposit.data)
             session.commit()
+        except AlreadyRegistered as taken:
+            session.rollback()
+            _send_already_registered(taken.user)
+            return render_template("accounts/registered.html", email=accounts.normalise_email(form.email.data))
         except AccountError as error:
             session.rollback()
             show_error(form, error, default="email")
         else:
-            login_user(user)
             _send_confirmation(user)
-            flash(f"Your account has been created and you are signed in. We have sent a link to {user.email}: "
-                  "follow it to confirm your email address.", "success")
-            return redirect(url_for("accounts.overview"))
+            return render_template("accounts/registered.html", email=accounts.normalise_email(form.email.data))
     return render_template("accounts/register.html", form=form), 400 if form.errors else 200
+
+
+def _send_already_registered(user) -> None:
+    """Tell the owner of an address that someone tried to register it again (failures are logged)."""
+    try:
+        send_mail(current_app.config, user.email, "You already have an account",
+                  f"Hello {user.name},\n\nSomeone, perhaps you, tried to create an account with this email "
+                  "address, which already has one. Sign in with it, or ask for a link to set a new password:"
+                  f"\n\n{url_for('accounts.request_reset', _external=True)}\n\n"
+                  "If it was not you, you can ignore this message: nothing has changed.\n")
+    except (OSError, smtplib.SMTPException):
+        log.exception("could not send an already-registered message")
 
 
 def _send_confirmation(user) -> None:
@@ -109,12 +128,16 @@ def sign_in():
     throttled = None
     if form.validate_on_submit():
         session = db_session()
-        result = accounts.authenticate(session, form.email.data, form.password.data,
-                                       request.remote_addr or "unknown", _policy())
+        # Counted and committed first (which ends the count's locks), then the password is checked.
+        pending = accounts.begin_attempt(session, form.email.data, request.remote_addr or "unknown", _policy())
+        session.commit()
+        result = accounts.finish_attempt(session, pending, form.password.data)
         session.commit()
         if result.user is not None:
             login_user(result.user)
             return redirect(_safe_next(request.args.get("next")))
+        if result.unconfirmed is not None:
+            _send_confirmation(result.unconfirmed)  # the same answer as a wrong password, and a new link
         if result.throttled:
             throttled, status = result.error, 429
         else:
@@ -127,7 +150,15 @@ def sign_in():
 
 @bp.post("/sign-out")
 def sign_out():
-    """Sign out (a POST with a CSRF token, so another site cannot sign people out)."""
+    """Sign out (a POST with a CSRF token, so another site cannot sign people out).
+
+    The account's session token changes, so a copy of this browser's session cookie stops
+    working too: signing out ends the session on the server, not only in this browser.
+    """
+    if current_user.is_authenticated:
+        session = db_session()
+        accounts.end_sessions(session, session.merge(current_user._get_current_object()))
+        session.commit()
     logout_user()
     flash("You have signed out.", "success")
     return redirect(url_for("accounts.sign_in"))
@@ -163,27 +194,41 @@ def change_password():
 
 @bp.route("/reset", methods=["GET", "POST"])
 def request_reset():
-    """Send a single-use link to set a new password (the answer never says if the address exists)."""
+    """Send a single-use link to set a new password (the answer never says if the address exists).
+
+    The request itself does the same work for every address: it hands the address to a
+    background job, which looks the account up and mails the link. So neither the page nor
+    the time it takes tells whether an account has the address.
+    """
     form = ResetRequestForm()
     if form.validate_on_submit():
-        session = db_session()
-        user = accounts.find_user_by_email(session, form.email.data)
-        # The page says the same whatever happens, so it never tells who has an account.
-        if user is not None and user.active and accounts.reset_allowed(session, user):
-            minutes = int(current_app.config["PASSWORD_RESET_MINUTES"])
-            token = accounts.issue_reset_token(session, user, timedelta(minutes=minutes))
-            session.commit()
-            link = url_for("accounts.reset", token=token, _external=True)
-            try:
-                send_mail(current_app.config, user.email, "Reset your password",
-                          f"Hello {user.name},\n\nTo set a new password, open this link within {minutes} minutes:"
-                          f"\n\n{link}\n\nThe link works once. If you did not ask for it, you can ignore this "
-                          "message.\n")
-            except (OSError, smtplib.SMTPException):
-                # Same page either way (it must not reveal accounts); the operator sees the log.
-                log.exception("could not send a password-reset message")
+        try:
+            resources().jobs.defer("send_reset_link", email=accounts.normalise_email(form.email.data),
+                                   base_url=request.host_url)
+        except Exception:
+            log.exception("could not queue a password-reset message")
         return render_template("accounts/reset_sent.html", email=form.email.data)
     return render_template("accounts/reset_request.html", form=form), 400 if form.errors else 200
+
+
+def send_reset_link(email: str) -> None:
+    """Mail a reset link to the account with `email`, if there is an active one (run by a job)."""
+    session = db_session()
+    user = accounts.find_user_by_email(session, email)
+    if user is None or not user.active or not accounts.reset_allowed(session, user):
+        return
+    minutes = int(current_app.config["PASSWORD_RESET_MINUTES"])
+    token = accounts.issue_reset_token(session, user, timedelta(minutes=minutes))
+    session.commit()
+    link = url_for("accounts.reset", token=token, _external=True)
+    try:
+        send_mail(current_app.config, user.email, "Reset your password",
+                  f"Hello {user.name},\n\nTo set a new password, open this link within {minutes} minutes:"
+                  f"\n\n{link}\n\nThe link works once. If you did not ask for it, you can ignore this "
+                  "message.\n")
+    except (OSError, smtplib.SMTPException):
+        # Same page either way (it must not reveal accounts); the operator sees the log.
+        log.exception("could not send a password-reset message")
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])

@@ -4,11 +4,27 @@ from __future__ import annotations
 
 from flask import g
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from ..context import db_session, resources
 from ..models import User
 from ..services.access import principals_for
 from ..services.search import Reader, reader_for
+
+
+class DatabaseId(IntegerConverter):
+    """A route's <int:...>, read as 0 when larger than an INTEGER column holds (2^31 - 1 on PostgreSQL).
+
+    SQLite's driver raises OverflowError from 2^63 and PostgreSQL "integer out of range" from
+    2^31. No id is 0, so the page answers exactly as for any id that does not exist (its own
+    404, the API's JSON one), as it must for /items/0 already.
+    """
+
+    LARGEST = 2**31 - 1
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if number <= self.LARGEST else 0
 
 
 def current_user_record() -> User | None:

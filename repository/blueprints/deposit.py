@@ -16,7 +16,7 @@ from ..forms.deposit import ACCESS_HINTS, UploadForm
 from ..models import CASE_STUDY_SECTIONS, Item, Upload
 from ..services import deposits, uploads
 from ..services.access import can_add_version, can_edit, is_depositor
-from ..services.deposits import NotAllowed, UploadRejected
+from ..services.deposits import Busy, NotAllowed, UploadRejected
 from ..services.items import InvalidItem, find_item
 from ..services.moderation import return_message
 from ..services.readability import readability
@@ -66,13 +66,21 @@ def _uploaded_name(form: UploadForm) -> str:
     return (form.file.data.filename or "upload").replace("\\", "/").rsplit("/", 1)[-1][:300]
 
 
+def _busy(form: UploadForm, item: Item | None = None):
+    """Answer "busy, try again in a minute": 503 with Retry-After, the form ready to send again."""
+    form.file.errors = [deposits.BUSY_MESSAGE]
+    response = current_app.make_response((render_template("deposit/upload.html", form=form, item=item), 503))
+    response.headers["Retry-After"] = "60"
+    return response
+
+
 def _take_upload(form: UploadForm, name: str):
     """Receive, check and extract the uploaded file; return (extraction, temp path) or raise UploadRejected."""
     limits = resources().limits
     source = deposits.receive_upload(form.file.data.stream, limits, file_name=name, folder=_upload_folder())
     path = Path(source.path)
     try:
-        extraction = deposits.read_upload(source, limits)
+        extraction = deposits.read_upload(source, limits, in_request=True)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -108,7 +116,7 @@ def _receive(form: UploadForm, keep: Callable[[Extraction, str], T]) -> T | None
     except UploadRejected as error:
         session.rollback()
         form.file.errors = [str(error)]
-    except BaseException:
+    except BaseException:  # Busy among them: nothing was stored yet
         session.rollback()
         if extraction is not None:
             deposits.discard_unreferenced_file(session, files, extraction.sha256)
@@ -127,6 +135,8 @@ def new():
     form = UploadForm()
     if form.validate_on_submit():
         session = db_session()
+        if uploads.waiting_uploads(session, resources().limits) >= int(current_app.config["UPLOADS_WAITING_MAX"]):
+            return _busy(form)
         name = _uploaded_name(form)
         try:
             source = deposits.receive_upload(form.file.data.stream, resources().limits, file_name=name,
@@ -254,8 +264,11 @@ def new_version(item_id: int):
         abort(403, description="A new version can be uploaded to a draft or a published item.")
     form = UploadForm()
     if form.validate_on_submit():
-        stored = _receive(form, lambda extraction, name: deposits.add_version(
-            db_session(), item, extraction, resources().files, user, file_name=name))
+        try:
+            stored = _receive(form, lambda extraction, name: deposits.add_version(
+                db_session(), item, extraction, resources().files, user, file_name=name))
+        except Busy:
+            return _busy(form, item)
         if stored is not None:
             flash(f"Version {stored.version} of the file has been added; earlier versions are kept.", "success")
             return redirect(url_for("deposit.mine"))

@@ -10,7 +10,7 @@ from ..context import db_session, resources
 from ..models import ACCESS_LEVELS, CASE_STUDY_SECTIONS
 from ..services.access import can_read_text, can_see_tombstone, can_view, is_depositor, is_editor, text_is_open
 from ..services.citations import download_name, highwire_tags, to_bibtex, to_ris
-from ..services.items import find_item, scanned_pages
+from ..services.items import find_item, pages_read, scanned_pages
 from ..services.search import passages_in_item, related_items
 from .common import current_reader, current_user_record
 from .reports import count_use
@@ -57,6 +57,8 @@ def show(item_id: int):
         citation_tags=highwire_tags(item, pdf_url=pdf_url, page_url=page_url), q=q, passages=passages,
         editor=is_editor(user), depositor=is_depositor(user, item), usage=figures, formats=FORMATS,
         scanned_pages=scanned_pages(db_session(), current) if current and readable else [],
+        # A very long file is read only up to Limits.max_pages: the page says how far search reaches.
+        pages_read=pages_read(db_session(), current) if current else 0,
     )
 
 

@@ -11,7 +11,7 @@ from ..context import db_session
 from ..forms.deposit import ACCESS_HINTS
 from ..forms.moderation import ActionForm, PersonForm, ReturnForm, WithdrawForm
 from ..models import CASE_STUDY_SECTIONS, Item, User
-from ..services import accounts, audit, moderation
+from ..services import accounts, audit, deposits, moderation
 from ..services.access import is_editor
 from ..services.items import InvalidItem, find_item
 from ..services.readability import readability
@@ -57,6 +57,7 @@ def _review_page(item: Item, *, form=None, return_form=None, withdraw_form=None,
         action_form=ActionForm(formdata=None), entries=audit.entries_for(session, item),
         reading=readability(item.summary) if item.summary else None, access_hints=ACCESS_HINTS,
         case_study_fields=list(CASE_STUDY_SECTIONS), action=url_for("moderation.edit", item_id=item.id),
+        same_file=deposits.items_with_same_files(session, item),
     ), status
 
 

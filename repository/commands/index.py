@@ -10,6 +10,8 @@ import threading
 import click
 from flask import current_app
 
+from indexer.search import IndexLocked, IndexWriteFailed
+
 from ..context import resources
 from ..follower import Housekeeping, IndexFollower, follow, read_status, write_status
 from ..services.changes import ChangeListener
@@ -61,9 +63,20 @@ def indexer_command(once: bool, procs: int | None) -> None:
 def reindex_command(procs: int | None) -> None:
     """Rebuild the whole search index from the database."""
     res = resources()
-    with res.sessions() as session:
-        count = reindex_all(session, res.index, procs=_procs(procs))
-    write_status(res.index, error=None, failed_items={})
+    try:
+        with res.sessions() as session:
+            count = reindex_all(session, res.index, procs=_procs(procs))
+        write_status(res.index, error=None, failed_items={})
+    except (OSError, IndexWriteFailed, IndexLocked) as error:
+        # A read-only or full disk, or another writer: say so plainly (the index is left as it was).
+        cause = error.__cause__ if isinstance(error.__cause__, OSError) else error
+        if isinstance(cause, OSError):
+            reason = f"{cause.strerror or cause}" + (f" ({cause.filename})" if cause.filename else "")
+        else:
+            reason = str(cause)
+        raise click.ClickException(
+            f"Cannot write the search index in {res.index_path}: {reason}. Make the folder writable or "
+            "free some space (or wait for the other writer), then run reindex again.") from None
     click.echo(f"Index rebuilt: {count} published item(s).")
 
 

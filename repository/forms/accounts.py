@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from ..services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from ..services.accounts import EMAIL_FORMAT_MESSAGE, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, valid_email
 
 _PASSWORD_LENGTH = Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH,
                           message=f"Password must be between {MIN_PASSWORD_LENGTH} and {MAX_PASSWORD_LENGTH} "
@@ -17,8 +17,14 @@ def _email_field(label: str = "Email address") -> EmailField:
     return EmailField(label, validators=[
         DataRequired("Enter your email address"),
         Length(max=254, message="Email address must be 254 characters or fewer"),
-        Email("Enter an email address in the correct format, like name@example.org", check_deliverability=False),
+        _valid_email,
     ])
+
+
+def _valid_email(_form, field) -> None:
+    # The one check of an address (services.accounts.valid_email), shared with create-user.
+    if not valid_email((field.data or "").strip()):
+        raise ValidationError(EMAIL_FORMAT_MESSAGE)
 
 
 class RegisterForm(FlaskForm):

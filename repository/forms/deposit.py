@@ -47,7 +47,9 @@ class ItemForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired("Enter a title"),
                                              Length(max=500, message="Title must be 500 characters or fewer")])
     authors = TextAreaField("Authors", description="One author per line, in order.")
-    abstract = TextAreaField("Abstract")
+    abstract = TextAreaField("Abstract", description=(
+        "The abstract is public whoever may read the file: everyone can see it, even when the item is "
+        "restricted or embargoed. Keep it to a summary you are happy to share."))
     summary = TextAreaField("Plain-language summary", description=(
         "Two or three short paragraphs for a busy practitioner: what you found and why it matters. "
         "We show its reading age when you save."))
@@ -61,7 +63,8 @@ class ItemForm(FlaskForm):
     embargo_until = DateField("Embargo ends on", validators=[Optional()], format="%Y-%m-%d",
                               description="For embargoed items. For example, 2027-03-27.")
     readers = TextAreaField("Named readers", description=(
-        "For restricted items: email addresses of registered people who may read it, one per line."))
+        "For restricted items: email addresses of people who may read it, one per line. Each can read it "
+        "once they have an account with that address and have confirmed the address."))
     partners = TextAreaField(CASE_STUDY_SECTIONS["partners"])
     problem = TextAreaField(CASE_STUDY_SECTIONS["problem"])
     approach = TextAreaField(CASE_STUDY_SECTIONS["approach"])
@@ -120,6 +123,7 @@ class ItemForm(FlaskForm):
         self.licence.data = item.licence
         self.access.data = item.access
         self.embargo_until.data = item.embargo_until
-        self.readers.data = "\n".join(grant.user.email for grant in item.grants if grant.user)
+        self.readers.data = "\n".join([grant.user.email for grant in item.grants if grant.user]
+                                      + [invite.email for invite in item.invites])
         for name in CASE_STUDY_SECTIONS:
             getattr(self, name).data = getattr(item.case_study, name) if item.case_study else ""

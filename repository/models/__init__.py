@@ -1,7 +1,7 @@
 """The database model: every mapped class, importable from one place."""
 
 from .alerts import FREQUENCIES, SavedSearch, SavedSearchItem
-from .audit import AUDIT_ACTIONS, AuditEntry, ItemGrant
+from .audit import AUDIT_ACTIONS, AuditEntry, ItemGrant, ItemReaderInvite
 from .base import Base
 from .changes import ChangeLogState, IndexChange
 from .copies import COPY_STATUSES, CopyRequest
@@ -28,7 +28,8 @@ __all__ = [
     "ACCESS_LEVELS", "CASE_STUDY_SECTIONS", "ITEM_TYPES", "LICENCES", "ROLES", "STATUSES", "Base", "CaseStudy",
     "Event", "Item",
     "ItemAuthor", "ItemFile", "Organisation", "PageText", "Place", "Theme", "User",
-    "AUDIT_ACTIONS", "AuditEntry", "ChangeLogState", "IndexChange", "ItemGrant", "PasswordResetToken",
+    "AUDIT_ACTIONS", "AuditEntry", "ChangeLogState", "IndexChange", "ItemGrant", "ItemReaderInvite",
+    "PasswordResetToken",
     "SignInAttempt", "PublicRecord", "PublicRecordState", "FREQUENCIES", "SavedSearch", "SavedSearchItem",
     "USAGE_KINDS", "UsageEvent", "UsageSalt", "COPY_STATUSES", "CopyRequest", "UPLOAD_STATES", "Upload",
 ]

@@ -70,3 +70,21 @@ class ItemGrant(Base):
     item: Mapped[Item] = relationship(
         backref=backref("grants", cascade="all, delete-orphan", lazy="selectin", order_by="ItemGrant.created_at")
     )
+
+
+class ItemReaderInvite(Base):
+    """An address named as a reader of a restricted item that no confirmed account has yet.
+
+    Naming an address never says whether someone has an account with it; the grant is made
+    when an account with that address confirms it (services.accounts.confirm_email).
+    """
+
+    __tablename__ = "item_reader_invites"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    item: Mapped[Item] = relationship(
+        backref=backref("invites", cascade="all, delete-orphan", lazy="selectin", order_by="ItemReaderInvite.email")
+    )

@@ -8,12 +8,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..models import ROLES, Item, Organisation, PasswordResetToken, SignInAttempt, User
+from ..models import ROLES, Item, ItemGrant, ItemReaderInvite, Organisation, PasswordResetToken, SignInAttempt, User
 from ..models.base import as_utc, utcnow
 from ..models.users import new_session_token
 from .changes import record_change
@@ -33,17 +34,33 @@ class UserNotFound(AccountError, LookupError):
     """Raised by get_user_by_email when no account has the address."""
 
 
+class AlreadyRegistered(AccountError):
+    """Raised by register_user for an address that has an account; never shown to the registrant."""
+
+    def __init__(self, user: User):
+        super().__init__("An account with this email address already exists", field="email")
+        self.user = user
+
+
 class InvalidToken(AccountError):
     """Raised when a password-reset link is unknown, used or expired."""
 
 
 @dataclass(frozen=True)
 class ThrottlePolicy:
-    """How many failed sign-ins are allowed per account and per address within a window."""
+    """How many failed sign-ins are allowed within a window.
 
-    account_failures: int = 5
+    `pair_failures` counts one account from one address: the limit a guesser meets first, and
+    the only one a person's own mistakes usually reach, so a stranger's wrong tries do not lock
+    the account for its owner elsewhere. `account_failures` (one account from every address)
+    and `address_failures` (one address, any account) are slower ceilings against guessing
+    from many addresses, or at many accounts.
+    """
+
+    account_failures: int = 50
     address_failures: int = 20
     window: timedelta = timedelta(minutes=15)
+    pair_failures: int = 5
 
 
 @dataclass
@@ -53,11 +70,32 @@ class SignInResult:
     user: User | None
     error: str | None = None
     throttled: bool = False
+    # The right password for an account whose address is not confirmed yet: refused with the
+    # same words as a wrong one (the caller sends the confirmation link again).
+    unconfirmed: User | None = None
 
 
 def normalise_email(email: str) -> str:
     """Return the address as accounts are keyed: trimmed and lower-case."""
     return email.strip().lower()
+
+
+EMAIL_FORMAT_MESSAGE = "Enter an email address in the correct format, like name@example.org"
+
+
+def valid_email(email: str) -> bool:
+    """Return True for an address the sign-in form accepts: the one check of an address's form.
+
+    The same test for the forms, `create-user` and named readers, so no account is made that
+    could never sign in.
+    """
+    if not email or len(email) > 254:
+        return False
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
 
 
 def hash_password(password: str) -> str:
@@ -97,8 +135,8 @@ def create_user(
     Accounts an administrator makes count as confirmed; registration passes confirmed=False.
     """
     email = normalise_email(email)
-    if "@" not in email:
-        raise AccountError("Enter an email address in the correct format, like name@example.org", field="email")
+    if not valid_email(email):
+        raise AccountError(EMAIL_FORMAT_MESSAGE, field="email")
     if role not in ROLES:
         raise AccountError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}", field="role")
     if find_user_by_email(session, email) is not None:
@@ -114,18 +152,34 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    if confirmed:
+        take_up_invitations(session, user)
     return user
 
 
 def register_user(
     session: Session, email: str, name: str, password: str, *, organisation: str = "", wants_to_deposit: bool = False
 ) -> User:
-    """Create an account from the public registration form.
+    """Create an account from the public registration form and return it.
+
+    For an address that already has an account, raise AlreadyRegistered (with that account):
+    the form must answer the same whether or not it does, so the caller mails the account's
+    owner instead of showing an error, and the same work (checking the rules, hashing the
+    password) is done either way. A new account is unconfirmed and cannot sign in until its address is confirmed, so
+    whoever registers cannot tell from signing in either.
 
     A registrant may choose to deposit: nothing a depositor does is public until an
     editor publishes it. The organisation typed here is only a claim: membership,
     which opens restricted items, is confirmed by an editor or administrator.
     """
+    email = normalise_email(email)
+    if not valid_email(email):
+        raise AccountError(EMAIL_FORMAT_MESSAGE, field="email")
+    check_password_rules(password, email=email)
+    existing = find_user_by_email(session, email)
+    if existing is not None:
+        hash_password(password)  # the work a new account costs, so both answers take as long
+        raise AlreadyRegistered(existing)
     role = "depositor" if wants_to_deposit else "reader"
     return create_user(session, email, name, password, role=role, organisation_claim=organisation, confirmed=False)
 
@@ -152,7 +206,23 @@ def confirm_email(session: Session, token: str, secret: str, max_age: timedelta)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
         session.flush()
+        take_up_invitations(session, user)
     return user
+
+
+def take_up_invitations(session: Session, user: User) -> list[int]:
+    """Turn the invitations naming a confirmed `user`'s address into grants; return the items' ids."""
+    invites = list(session.scalars(select(ItemReaderInvite).where(ItemReaderInvite.email == user.email)))
+    for invite in invites:
+        item = invite.item
+        if all(grant.user_id != user.id for grant in item.grants):
+            item.grants.append(ItemGrant(user_id=user.id, user=user))
+        item.invites.remove(invite)
+    session.flush()
+    ids = [invite.item_id for invite in invites]
+    record_change(session, list(session.scalars(
+        select(Item.id).where(Item.id.in_(ids), Item.status == "published"))), "named reader confirmed")
+    return ids
 
 
 def set_role(session: Session, user: User, role: str) -> User:
@@ -208,9 +278,30 @@ def _since(policy: ThrottlePolicy, now: datetime) -> datetime:
     return now - policy.window
 
 
+def _lock_key(kind: str, value: str) -> int:
+    return int.from_bytes(hashlib.sha256(f"{kind}:{value}".encode()).digest()[:8], "big", signed=True)
+
+
+def _serialise_attempts(session: Session, email: str, address: str) -> None:
+    """Make concurrent attempts on one account or from one address count one after another.
+
+    PostgreSQL: transaction-scoped advisory locks, the account's first and then the address's
+    (always in that order, so two attempts never wait for each other in a circle); they are
+    released when the caller commits the recorded attempt. SQLite has one writer at a time,
+    and the DELETE in `begin_attempt` takes the write lock before anything is counted.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        for key in (_lock_key("sign-in account", email), _lock_key("sign-in address", address)):
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
 def throttle_reason(session: Session, email: str, address: str, policy: ThrottlePolicy,
                     now: datetime | None = None) -> str | None:
-    """Return why sign-in is paused for this account or address, or None when it is not."""
+    """Return why sign-in is paused for this account, address or pair, or None when it is not.
+
+    Failures of an account count from its last success (a sign-in or a completed password
+    reset), so the owner getting back in lifts the pause on the account.
+    """
     now = now or utcnow()
     since = _since(policy, now)
     email = normalise_email(email)
@@ -218,46 +309,86 @@ def throttle_reason(session: Session, email: str, address: str, policy: Throttle
         select(func.max(SignInAttempt.created_at)).where(SignInAttempt.email == email, SignInAttempt.succeeded)
     )
     account_since = max(since, as_utc(last_success)) if last_success else since
-    account_failures = session.scalar(
-        select(func.count()).select_from(SignInAttempt)
-        .where(SignInAttempt.email == email, ~SignInAttempt.succeeded, SignInAttempt.created_at > account_since)
-    )
+    failed = select(func.count()).select_from(SignInAttempt).where(~SignInAttempt.succeeded)
     minutes = int(policy.window.total_seconds() // 60)
-    if account_failures >= policy.account_failures:
+    pair_failures = session.scalar(failed.where(SignInAttempt.email == email, SignInAttempt.address == address,
+                                                SignInAttempt.created_at > account_since))
+    account_failures = session.scalar(failed.where(SignInAttempt.email == email,
+                                                   SignInAttempt.created_at > account_since))
+    if pair_failures >= policy.pair_failures or account_failures >= policy.account_failures:
         return (f"There have been too many failed attempts to sign in to this account. "
                 f"Wait {minutes} minutes and try again, or reset your password.")
-    address_failures = session.scalar(
-        select(func.count()).select_from(SignInAttempt)
-        .where(SignInAttempt.address == address, ~SignInAttempt.succeeded, SignInAttempt.created_at > since)
-    )
+    address_failures = session.scalar(failed.where(SignInAttempt.address == address,
+                                                   SignInAttempt.created_at > since))
     if address_failures >= policy.address_failures:
         return (f"There have been too many failed attempts to sign in from your network. "
                 f"Wait {minutes} minutes and try again.")
     return None
 
 
-def authenticate(session: Session, email: str, password: str, address: str,
-                 policy: ThrottlePolicy = ThrottlePolicy(), now: datetime | None = None) -> SignInResult:
-    """Check an email and password, counting failures per account and per address."""
+@dataclass
+class PendingAttempt:
+    """A sign-in attempt counted (as a failure, until its password proves right) but not yet checked."""
+
+    attempt: SignInAttempt | None
+    reason: str | None = None
+
+
+def begin_attempt(session: Session, email: str, address: str, policy: ThrottlePolicy = ThrottlePolicy(),
+                  now: datetime | None = None) -> PendingAttempt:
+    """Count an attempt against the limits, or say why it is paused; the caller commits next.
+
+    The attempt is recorded as a failure before the password is checked, and the count and the
+    record happen under `_serialise_attempts`: simultaneous attempts each see the ones before
+    them, so no more than the limit are ever checked. Committing releases the locks before the
+    slow password hash runs (`finish_attempt`).
+    """
     now = now or utcnow()
     email = normalise_email(email)[:254]
     address = (address or "unknown")[:64]
     # Old attempts are no use to the throttle; keep the table small.
     session.execute(delete(SignInAttempt).where(SignInAttempt.created_at < now - max(policy.window, timedelta(days=1))))
+    _serialise_attempts(session, email, address)
     reason = throttle_reason(session, email, address, policy, now)
     if reason:
         # A paused attempt is not recorded, so the pause ends one window after the last real try.
-        return SignInResult(None, reason, throttled=True)
-    user = find_user_by_email(session, email)
+        return PendingAttempt(None, reason)
+    attempt = SignInAttempt(email=email, address=address, succeeded=False, created_at=now)
+    session.add(attempt)
+    session.flush()
+    return PendingAttempt(attempt)
+
+
+def finish_attempt(session: Session, pending: PendingAttempt, password: str) -> SignInResult:
+    """Check the password of a counted attempt; a right one turns it into a success."""
+    if pending.attempt is None:
+        return SignInResult(None, pending.reason, throttled=True)
+    attempt = pending.attempt
+    user = find_user_by_email(session, attempt.email)
     good = check_password_hash(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
-    succeeded = bool(user and user.password_hash and good and user.active)
-    session.add(SignInAttempt(email=email, address=address, succeeded=succeeded, created_at=now))
-    if not succeeded:
-        session.flush()
-        return SignInResult(None, "Enter a correct email address and password")
-    user.last_sign_in_at = now
+    right = bool(user and user.password_hash and good and user.active)
+    if not (right and user.email_confirmed_at is not None):
+        return SignInResult(None, "Enter a correct email address and password", unconfirmed=user if right else None)
+    attempt.succeeded = True
+    user.last_sign_in_at = as_utc(attempt.created_at)
     session.flush()
     return SignInResult(user)
+
+
+def authenticate(session: Session, email: str, password: str, address: str,
+                 policy: ThrottlePolicy = ThrottlePolicy(), now: datetime | None = None) -> SignInResult:
+    """Check an email and password, counting failures per account, address and pair (one transaction).
+
+    The sign-in page uses begin_attempt and finish_attempt with a commit between them, so the
+    locks are not held while the password is hashed.
+    """
+    return finish_attempt(session, begin_attempt(session, email, address, policy, now), password)
+
+
+def lift_sign_in_pause(session: Session, user: User, now: datetime | None = None) -> None:
+    """Record a success for the account (as a completed password reset is), ending its pause."""
+    session.add(SignInAttempt(email=user.email, address="password reset", succeeded=True, created_at=now or utcnow()))
+    session.flush()
 
 
 def change_password(session: Session, user: User, current: str, new: str) -> None:
@@ -271,6 +402,12 @@ def set_password(session: Session, user: User, new: str) -> None:
     """Set a new password and a new session token (signing out every other browser)."""
     check_password_rules(new, email=user.email)
     user.password_hash = hash_password(new)
+    user.session_token = new_session_token()
+    session.flush()
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Sign `user` out everywhere: every session cookie issued so far stops working."""
     user.session_token = new_session_token()
     session.flush()
 
@@ -329,6 +466,12 @@ def reset_password(session: Session, raw: str, new: str, now: datetime | None = 
         raise InvalidToken("This link to reset your password has expired or has already been used. "
                            "Ask for a new one.")
     set_password(session, token.user, new)
+    lift_sign_in_pause(session, token.user, now)  # as the reset page promises
     token.used_at = now
+    if token.user.email_confirmed_at is None:
+        # The link reached the address, which proves it is theirs.
+        token.user.email_confirmed_at = now
+        session.flush()
+        take_up_invitations(session, token.user)
     session.flush()
     return token.user

@@ -31,7 +31,8 @@ def snapshot(item: Item) -> dict[str, Any]:
         "themes": [theme.slug for theme in item.themes],
         "places": [place.slug for place in item.places],
         "event": item.event.slug if item.event else None,
-        "readers": sorted(grant.user.email for grant in getattr(item, "grants", []) if grant.user),
+        "readers": sorted([grant.user.email for grant in getattr(item, "grants", []) if grant.user]
+                          + [invite.email for invite in getattr(item, "invites", [])]),
         "file_versions": len(item.files),
     }
     if item.case_study is not None:

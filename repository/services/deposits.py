@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from pathlib import Path
 from typing import BinaryIO
 
@@ -12,11 +13,23 @@ from sqlalchemy.orm import Session
 
 from indexer.extraction import ACCEPTED, NOT_ACCEPTED, Extraction, Limits, Source, extract_file, precheck
 
-from ..models import CASE_STUDY_SECTIONS, CaseStudy, Item, ItemAuthor, ItemFile, ItemGrant, User
+from ..models import (
+    CASE_STUDY_SECTIONS,
+    CaseStudy,
+    Event,
+    Item,
+    ItemAuthor,
+    ItemFile,
+    ItemGrant,
+    ItemReaderInvite,
+    Place,
+    User,
+)
+from ..models.items import item_places
 from ..storage import FileStore
 from . import audit
-from .access import can_add_version, can_edit, is_depositor
-from .accounts import find_user_by_email
+from .access import can_add_version, can_edit, can_view, is_depositor
+from .accounts import find_user_by_email, valid_email
 from .changes import record_change
 from .items import (
     InvalidItem,
@@ -27,7 +40,7 @@ from .items import (
     suggested_item_data,
     validate_item_data,
 )
-from .places import ensure_place, find_event
+from .places import ensure_place, find_event, find_place
 from .taxonomy import get_themes
 
 _CHUNK = 1 << 16
@@ -89,9 +102,31 @@ def recheck(path: Path, limits: Limits, file_name: str) -> Source:
     return checked
 
 
-def read_upload(source: Source, limits: Limits) -> Extraction:
-    """Extract a received upload in a child process, as bulk ingest does."""
-    return extract_file(source, limits)
+class Busy(RuntimeError):
+    """Too many files are being read just now; the message is fit to show the depositor."""
+
+
+BUSY_MESSAGE = "We are reading a lot of files just now. Try again in a minute"
+# Web requests that read a file themselves (a new version of an item's file) do so one at a time
+# in a process: each starts a child of up to EXTRACT_MEMORY_MB. Jobs have their own limit (one
+# thread on SQLite, the workers' --concurrency on PostgreSQL).
+_REQUEST_EXTRACTION = threading.BoundedSemaphore(1)
+
+
+def read_upload(source: Source, limits: Limits, *, in_request: bool = False) -> Extraction:
+    """Extract a received upload in a child process, as bulk ingest does.
+
+    In a web request (which must not queue behind another), raise Busy when another request
+    of this process is reading a file.
+    """
+    if not in_request:
+        return extract_file(source, limits)
+    if not _REQUEST_EXTRACTION.acquire(blocking=False):
+        raise Busy(BUSY_MESSAGE)
+    try:
+        return extract_file(source, limits)
+    finally:
+        _REQUEST_EXTRACTION.release()
 
 
 def rejection_message(extraction: Extraction) -> str:
@@ -102,16 +137,42 @@ def rejection_message(extraction: Extraction) -> str:
     return f"The selected file cannot be deposited: {reason.removeprefix('refused: ')}"
 
 
-def check_extraction(session: Session, extraction: Extraction) -> None:
-    """Raise UploadRejected when an extracted file cannot be deposited."""
+def check_extraction(session: Session, extraction: Extraction, actor: User | None = None) -> None:
+    """Raise UploadRejected when an extracted file cannot be deposited.
+
+    A file already deposited is refused only when `actor` may see an item that holds it (their
+    own deposits, published items open to them; editors: any). The same file in an item hidden
+    from them is taken as a new deposit, so the answer never tells them that such an item exists.
+    """
     if extraction.status != "ok":
         raise UploadRejected(rejection_message(extraction))
     if not any(page.strip() for page in extraction.pages):
         raise UploadRejected("The selected file cannot be deposited: it has no text layer "
                              "(it looks scanned or image-only)")
-    if find_file_by_sha(session, extraction.sha256) is not None:
+    if duplicate_known_to(session, extraction.sha256, actor):
         raise UploadRejected("This file has already been deposited. Upload a different file, "
                              "or ask an editor if you think this is wrong")
+
+
+def duplicate_known_to(session: Session, sha256: str, actor: User | None) -> bool:
+    """Return True when an item holding the file `sha256` is one `actor` may see (None: anyone's)."""
+    for stored in session.scalars(select(ItemFile).where(ItemFile.sha256 == sha256)):
+        if actor is None or can_view(actor, stored.item):
+            return True
+    return False
+
+
+def items_with_same_files(session: Session, item: Item) -> list[Item]:
+    """Return the other items holding one of this item's files (for editors: a deposit made again).
+
+    A depositor is not told that a hidden item holds their file (see check_extraction), so the
+    editors who review it are.
+    """
+    hashes = [stored.sha256 for stored in item.files]
+    if not hashes:
+        return []
+    return list(session.scalars(select(Item).join(ItemFile).where(ItemFile.sha256.in_(hashes), Item.id != item.id)
+                                .distinct().order_by(Item.id)))
 
 
 def start_deposit(session: Session, user: User, extraction: Extraction, files: FileStore,
@@ -119,7 +180,7 @@ def start_deposit(session: Session, user: User, extraction: Extraction, files: F
     """Create a draft item from an extracted upload, prefilled with suggested metadata."""
     if not user.can_deposit:
         raise NotAllowed("Your account cannot deposit work yet")
-    check_extraction(session, extraction)
+    check_extraction(session, extraction, user)
     data = suggested_item_data(extraction, vocabulary, ItemData(title="", status="draft"))
     item = create_item(session, data, depositor=user)
     attach_file(session, item, extraction, files, original_name=file_name)
@@ -167,7 +228,8 @@ def update_item(session: Session, item: Item, data: ItemData, actor: User, *,
     item.event = event
     item.unsure_fields = ""  # whoever saved the description has seen the marked guesses
     item.themes = get_themes(session, list(dict.fromkeys(data.themes)))
-    item.places = [ensure_place(session, name) for name in dict.fromkeys(p.strip() for p in data.places if p.strip())]
+    item.places = [_place_as_typed(session, name, actor)
+                   for name in dict.fromkeys(p.strip() for p in data.places if p.strip())]
     # Authors are edited as names; an unchanged name keeps its affiliation and ORCID.
     known = {author.name: author for author in item.authors}
     item.authors = [
@@ -193,33 +255,58 @@ def update_item(session: Session, item: Item, data: ItemData, actor: User, *,
     return changes
 
 
+def _place_as_typed(session: Session, name: str, actor: User) -> Place:
+    """Return the place `name` names, as ensure_place does, without revealing a hidden one's spelling.
+
+    A place is one row per slug, so "SKERROWBY" and "Skerrowby" are the same place. When the
+    person can already see the place (on a seminar, or on an item open to them) its spelling is
+    kept. When it is known only from items hidden from them, it takes the spelling they typed,
+    exactly as a new place would: their draft never shows a capitalisation they could not know.
+    """
+    place = find_place(session, name)
+    if place is not None and place.name != name and not _place_known_to(session, place, actor):
+        place.name = name[:200]
+    return ensure_place(session, name)
+
+
+def _place_known_to(session: Session, place: Place, actor: User) -> bool:
+    if actor.is_editor or session.scalar(select(Event.id).where(Event.place_id == place.id).limit(1)):
+        return True
+    carrying = session.scalars(select(Item).join(item_places).where(item_places.c.place_id == place.id))
+    return any(can_view(actor, item) for item in carrying)
+
+
 def set_named_readers(session: Session, item: Item, emails: list[str]) -> None:
-    """Replace the people named as readers of a restricted item; unknown addresses are an error."""
+    """Replace the people named as readers of a restricted item.
+
+    Every well-formed address is accepted the same way, whether or not anyone has an account
+    with it (the answer must not tell the depositor who is registered). A confirmed account is
+    granted at once; any other address waits as an invitation, granted when an account with it
+    confirms its address.
+    """
     wanted: list[User] = []
-    unknown: list[str] = []
-    unconfirmed: list[str] = []
+    invited: list[str] = []
     for email in dict.fromkeys(e.strip().lower() for e in emails if e.strip()):
+        if not valid_email(email):
+            raise InvalidItem(f"Enter each named reader as an email address, like name@example.org "
+                              f"({email[:60]} is not one)", field="readers")
         user = find_user_by_email(session, email)
-        if user is None:
-            unknown.append(email)
-        elif user.email_confirmed_at is None:
-            # Anyone may register any address; only its confirmed owner may be let in.
-            unconfirmed.append(email)
-        else:
+        # Anyone may register any address; only its confirmed owner may be let in.
+        if user is not None and user.email_confirmed_at is not None:
             wanted.append(user)
-    if unknown:
-        raise InvalidItem("No account has the email address " + ", ".join(unknown)
-                          + ". Named readers must register first", field="readers")
-    if unconfirmed:
-        raise InvalidItem("The account with the email address " + ", ".join(unconfirmed)
-                          + " has not confirmed its email address yet, so it cannot be named as a reader",
-                          field="readers")
+        else:
+            invited.append(email)
     keep = {user.id for user in wanted}
     item.grants[:] = [grant for grant in item.grants if grant.user_id in keep]
     have = {grant.user_id for grant in item.grants}
     for user in wanted:
         if user.id not in have:
             item.grants.append(ItemGrant(user_id=user.id, user=user))
+    item.invites[:] = [invite for invite in item.invites if invite.email in invited]
+    pending = {invite.email for invite in item.invites}
+    for email in invited:
+        if email not in pending:
+            item.invites.append(ItemReaderInvite(email=email))
     session.flush()
 
 
@@ -261,7 +348,7 @@ def add_version(session: Session, item: Item, extraction: Extraction,
     """Attach a new version of the item's file (earlier versions are kept); re-index if published."""
     if not can_add_version(actor, item):
         raise NotAllowed("You cannot upload a new version of this item")
-    check_extraction(session, extraction)
+    check_extraction(session, extraction, actor)
     previous = len(item.files)
     stored = attach_file(session, item, extraction, files, original_name=file_name)
     audit.record(session, item, actor, "new_version", changes={"file_versions": [previous, previous + 1]},

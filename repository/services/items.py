@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from indexer.extraction import Extraction, suggest_themes
@@ -124,6 +124,29 @@ def create_item(session: Session, data: ItemData, *, depositor: User | None = No
     return item
 
 
+ABSTRACT_MAX_WORDS = 300  # longer than most journals allow (150-300 words)
+ABSTRACT_MAX_SHARE = 0.5  # an "abstract" that is most of the document is its body
+
+
+def plausible_abstract(suggested: str, text: str) -> str:
+    """Return the suggested abstract if it can be one, else "" (the depositor writes their own).
+
+    The abstract is public at every access level, so a suggestion must never carry a document's
+    body into it: for a short file the guess is often the whole text, which an embargo or a
+    restriction was meant to close. A suggestion longer than ABSTRACT_MAX_WORDS is cut at the
+    last full sentence within it; one that is more than ABSTRACT_MAX_SHARE of the document's
+    words is not offered at all.
+    """
+    words = suggested.split()
+    if not words or len(words) > ABSTRACT_MAX_SHARE * len(text.split()):
+        return ""
+    if len(words) <= ABSTRACT_MAX_WORDS:
+        return suggested.strip()
+    cut = " ".join(words[:ABSTRACT_MAX_WORDS])
+    end = cut.rfind(". ")
+    return cut[: end + 1] if end > 0 else cut
+
+
 def suggested_item_data(extraction: Extraction, vocabulary: dict[str, list[str]], base: ItemData | None = None,
                         *, themes_from_text: bool = True) -> ItemData:
     """Describe an item from what its file suggests, on top of `base` (a batch's or a deposit's settings)."""
@@ -138,7 +161,7 @@ def suggested_item_data(extraction: Extraction, vocabulary: dict[str, list[str]]
         base,
         title=title[:500],
         authors=[AuthorData(name=author.strip()[:200]) for author in suggestion.authors if author.strip()],
-        abstract=suggestion.abstract or "",
+        abstract=plausible_abstract(suggestion.abstract or "", extraction.text),
         year=suggestion.year,
         themes=themes,
         unsure=list(suggestion.unsure),
@@ -162,6 +185,11 @@ def scanned_pages(session: Session, stored: ItemFile) -> list[int]:
     return list(session.scalars(
         select(PageText.number).where(PageText.file_id == stored.id, PageText.ocr.is_(True)).order_by(PageText.number)
     ))
+
+
+def pages_read(session: Session, stored: ItemFile) -> int:
+    """Return how many of the file's pages were read (fewer than its page count when it was cut short)."""
+    return session.scalar(select(func.count()).select_from(PageText).where(PageText.file_id == stored.id)) or 0
 
 
 def attach_file(

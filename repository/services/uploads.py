@@ -17,7 +17,7 @@ from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from indexer.extraction import Limits
@@ -148,8 +148,23 @@ def discard_spooled(files: FileStore, upload: Upload) -> None:
             pass  # not empty or already gone
 
 
+def waiting_uploads(session: Session, limits: Limits, now: datetime | None = None) -> int:
+    """Return how many depositors' uploads wait to be read (leaving out those whose job was lost).
+
+    Files of `flask ingest --queue` batches are not counted: an operator's batch must not keep
+    depositors out for its whole length.
+    """
+    now = now or datetime.now(timezone.utc)
+    return session.scalar(select(func.count()).select_from(Upload).where(
+        Upload.state == "reading", Upload.user_id.is_not(None), Upload.created_at > now - _stale_after(limits)))
+
+
+def _stale_after(limits: Limits) -> timedelta:
+    return timedelta(seconds=max(300.0, limits.seconds * 10))
+
+
 def is_stale(upload: Upload, limits: Limits, now: datetime | None = None) -> bool:
     """Return True when an upload has waited far longer than reading can take: its job was lost."""
     now = now or datetime.now(timezone.utc)
     created = upload.created_at if upload.created_at.tzinfo else upload.created_at.replace(tzinfo=timezone.utc)
-    return upload.state == "reading" and now - created > timedelta(seconds=max(300.0, limits.seconds * 10))
+    return upload.state == "reading" and now - created > _stale_after(limits)

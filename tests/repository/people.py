@@ -83,3 +83,21 @@ def deposit_file(client, data: bytes, name: str = "paper.pdf", *, timeout: float
             return response
         assert time.monotonic() < deadline, "the upload was never read"
         time.sleep(0.05)
+
+
+def register(client, data: dict, *, password_field: str = "password"):
+    """Register through the form, follow the confirmation link as the mail would, then sign in.
+
+    Returns the sign-in response. The link is made as the app makes it (the mail itself
+    goes to the log when no mail server is set).
+    """
+    from repository.services.accounts import confirmation_token, find_user_by_email
+
+    response = client.post("/account/register", data={"confirm": data[password_field], **data})
+    assert response.status_code == 200 and "Check your email" in response.get_data(as_text=True)
+    app = client.application
+    with app.extensions["repository"].sessions() as session:
+        user = find_user_by_email(session, data["email"])
+        token = confirmation_token(user, app.config["SECRET_KEY"])
+    assert client.get(f"/account/confirm/{token}").status_code == 302
+    return sign_in(client, data["email"], data[password_field])

@@ -163,6 +163,7 @@ def test_password_reset_by_mail_in_the_log(client, res, caplog):
     make_user(res, "ann@example.org")
     with caplog.at_level("WARNING", logger="repository.mail"):
         response = client.post("/account/reset", data={"email": "ann@example.org"})
+        res.jobs.run_pending()  # the mail goes from a background job
     assert response.status_code == 200 and "Check your email" in response.get_data(as_text=True)
     [link] = re.findall(r"http://localhost(/account/reset/\S+)", caplog.text)
     assert client.get(link).status_code == 200
@@ -174,6 +175,7 @@ def test_password_reset_by_mail_in_the_log(client, res, caplog):
     caplog.clear()
     with caplog.at_level("WARNING", logger="repository.mail"):
         same = client.post("/account/reset", data={"email": "nobody@example.org"})
+        res.jobs.run_pending()
     assert "Check your email" in same.get_data(as_text=True) and "reset" not in caplog.text
 
 
@@ -184,9 +186,10 @@ def test_registration_errors_are_shown_on_the_form(client, res):
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "There is a problem" in page
     assert "Enter your full name" in page and "Enter an email address in the correct format" in page
+    # A taken address gets the same answer as a new one (its owner is mailed instead): see test_side_doors.
     taken = client.post("/account/register", data={"name": "T", "email": "taken@example.org",
                                                    "password": "a long password", "confirm": "a long password"})
-    assert taken.status_code == 400 and "already exists" in taken.get_data(as_text=True)
+    assert taken.status_code == 200 and "already exists" not in taken.get_data(as_text=True)
 
 
 def test_switched_off_accounts_cannot_sign_in(client, res):
@@ -204,6 +207,7 @@ def test_a_mail_server_that_is_down_does_not_break_the_reset_page(app, client, r
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1, MAIL_USE_TLS=False)  # nothing listens there
     with caplog.at_level("ERROR", logger="repository.accounts"):
         response = client.post("/account/reset", data={"email": "ann@example.org"})
+        res.jobs.run_pending()
     assert response.status_code == 200 and "Check your email" in response.get_data(as_text=True)
     assert "could not send a password-reset message" in caplog.text
 
