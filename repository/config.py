@@ -52,6 +52,7 @@ DEFAULTS: dict[str, object] = {
     "COPY_DECISION_DAYS": 14,  # how long the approve/refuse link mailed to a depositor works
     "COPY_LINK_DAYS": 7,  # how long the download link of an approved copy works (it works once)
     "COPY_REQUESTS_PER_DAY": 20,  # requests for a copy of one item accepted per day (the rest wait)
+    "REGISTRATIONS_KEEP_DAYS": 30,  # registrations of interest are deleted this many days after their event
 }
 
 # Settings that may come from the environment as REPOSITORY_<NAME> (DATABASE_URL also bare).

@@ -29,6 +29,7 @@ from indexer.search import IndexLocked, IndexStore, IndexWriteFailed, IndexWrite
 from .services import changes
 from .services.embargoes import lift_due_embargoes
 from .services.indexing import NEW_INDEX, applied_seq, checkpoint_for, documents_for, rebuild_reason, reindex_all
+from .services.registrations import purge_registrations
 
 log = logging.getLogger("repository.indexer")
 
@@ -184,11 +185,13 @@ class Housekeeping:
 
     embargo_seconds: float = 300.0  # how often ended embargoes are lifted (0: never)
     keep_changes_days: int = 30  # change-log entries older than this are pruned (0: never)
+    keep_registrations_days: int | None = None  # registrations this long after their event are deleted (None: never)
     _last_embargo: float = 0.0
     _last_prune: float = 0.0
+    _last_registrations: float = 0.0
 
     def run(self, sessions: sessionmaker[Session], now: float) -> None:
-        """Lift ended embargoes and prune the log when their time has come."""
+        """Lift ended embargoes, prune the log and delete old registrations when their time has come."""
         if self.embargo_seconds > 0 and now - self._last_embargo >= self.embargo_seconds:
             self._last_embargo = now
             with sessions() as session:
@@ -203,6 +206,14 @@ class Housekeeping:
                 session.commit()
             if removed:
                 log.info("pruned %d change-log entries older than %d days", removed, self.keep_changes_days)
+        if self.keep_registrations_days is not None and now - self._last_registrations >= 3600:
+            self._last_registrations = now
+            with sessions() as session:
+                deleted = purge_registrations(session, date.today(), self.keep_registrations_days)
+                session.commit()
+            if deleted:
+                log.info("deleted %d registration(s) of events over %d days ago", deleted,
+                         self.keep_registrations_days)
 
 
 def follow(follower: IndexFollower, *, stop: threading.Event, wait: Callable[[float], None],

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, render_template
 from sqlalchemy import select
 
 from ..context import db_session, resources
 from ..models import Event, Place
+from ..services.access import is_editor
 from ..services.browse import events_with_counts, facet_counts, full_counts, places_by_region, theme_tree, visible_total
 from ..services.places import find_event
+from ..services.seminars import is_upcoming, programme, split_events, visible_items
 from ..services.taxonomy import find_theme
-from .common import current_reader
+from .common import current_reader, current_user_record
 from .finder import finder
 
 bp = Blueprint("browse", __name__)
@@ -67,7 +71,9 @@ def place(slug: str):
 def events():
     """List the seminars and events of the series."""
     counts = full_counts(db_session(), resources().index, current_reader(), "event")
-    return render_template("browse/events.html", events=events_with_counts(db_session(), counts))
+    upcoming, past = split_events(events_with_counts(db_session(), counts), date.today(), key=lambda pair: pair[0])
+    return render_template("browse/events.html", upcoming=upcoming, past=past,
+                           editor=is_editor(current_user_record()))
 
 
 @bp.get("/events/<slug>")
@@ -76,8 +82,12 @@ def event(slug: str):
     found = find_event(db_session(), slug)
     if found is None:
         abort(404)
+    viewer = current_user_record()
+    # Each session lists only the items this viewer may see: the others leave no trace.
+    sessions = [(part, visible_items(part, viewer)) for part in programme(db_session(), found)]
     return finder("browse/event.html", endpoint="browse.event", endpoint_args={"slug": slug},
-                  fixed=("event", slug), event=found)
+                  fixed=("event", slug), event=found, sessions=sessions,
+                  upcoming=is_upcoming(found, date.today()), editor=is_editor(viewer))
 
 
 @bp.get("/authors")

@@ -12,6 +12,7 @@ from ..services.access import can_read_text, can_see_tombstone, can_view, is_dep
 from ..services.citations import download_name, highwire_tags, to_bibtex, to_ris
 from ..services.items import find_item, pages_read, scanned_pages
 from ..services.search import passages_in_item, related_items
+from ..services.seminars import sessions_presenting
 from .common import current_reader, current_user_record
 from .reports import count_use
 
@@ -59,6 +60,7 @@ def show(item_id: int):
         scanned_pages=scanned_pages(db_session(), current) if current and readable else [],
         # A very long file is read only up to Limits.max_pages: the page says how far search reaches.
         pages_read=pages_read(db_session(), current) if current else 0,
+        presented=sessions_presenting(db_session(), item),
     )
 
 

@@ -44,7 +44,8 @@ def indexer_command(once: bool, procs: int | None) -> None:
         signal.signal(signum, lambda *_: stop.set())
     config = current_app.config
     housekeeping = Housekeeping(embargo_seconds=float(config["EMBARGO_CHECK_SECONDS"]),
-                                keep_changes_days=int(config["CHANGE_LOG_DAYS"]))
+                                keep_changes_days=int(config["CHANGE_LOG_DAYS"]),
+                                keep_registrations_days=int(config["REGISTRATIONS_KEEP_DAYS"]))
     listener = ChangeListener(config["DATABASE_URL"], stop)
     click.echo(f"Following the change log into {res.index.path} (stop with Ctrl-C).", err=True)
     try:

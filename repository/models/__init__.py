@@ -19,6 +19,7 @@ from .items import (
     PageText,
 )
 from .places import Event, Place
+from .seminars import EVENT_AUDIT_ACTIONS, EventAuditEntry, EventSession, Registration, session_items
 from .taxonomy import Theme
 from .uploads import UPLOAD_STATES, Upload
 from .usage import USAGE_KINDS, UsageEvent, UsageSalt
@@ -31,5 +32,6 @@ __all__ = [
     "AUDIT_ACTIONS", "AuditEntry", "ChangeLogState", "IndexChange", "ItemGrant", "ItemReaderInvite",
     "PasswordResetToken",
     "SignInAttempt", "PublicRecord", "PublicRecordState", "FREQUENCIES", "SavedSearch", "SavedSearchItem",
+    "EVENT_AUDIT_ACTIONS", "EventAuditEntry", "EventSession", "Registration", "session_items",
     "USAGE_KINDS", "UsageEvent", "UsageSalt", "COPY_STATUSES", "CopyRequest", "UPLOAD_STATES", "Upload",
 ]

@@ -34,12 +34,19 @@ class Event(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     name: Mapped[str] = mapped_column(String(300))
-    date: Mapped[date | None] = mapped_column(Date)
+    date: Mapped[date | None] = mapped_column(Date)  # the first (or only) day
+    end_date: Mapped[date | None] = mapped_column(Date)  # the last day of an event over several days
+    venue: Mapped[str] = mapped_column(String(300), default="", server_default="")
     host: Mapped[str] = mapped_column(String(300), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id", ondelete="SET NULL"))
 
     place: Mapped[Place | None] = relationship()
+
+    @property
+    def last_day(self) -> date | None:
+        """Return the event's last day (its only day when it has no end date)."""
+        return self.end_date or self.date
 
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"
