@@ -12,6 +12,8 @@ from ..services.registrations import RegistrationData
 from ..services.seminars import EventData, SessionData
 
 _DATE_HINT = "For example, 2027-03-27."
+_BAD_DATE = "Enter a real date, for example 2027-03-27"
+_BAD_TIME = "Enter a time as hours and minutes, for example 14:30"
 
 
 class EventForm(FlaskForm):
@@ -19,9 +21,9 @@ class EventForm(FlaskForm):
 
     name = StringField("Title", validators=[DataRequired("Enter the event's title"),
                                             Length(max=300, message="Title must be 300 characters or fewer")])
-    date = DateField("Date (or first day)", format="%Y-%m-%d", description=_DATE_HINT,
+    date = DateField("Date (or first day)", format="%Y-%m-%d", description=_DATE_HINT, invalid_value_message=_BAD_DATE,
                      validators=[InputRequired("Enter the date of the event, for example 2027-03-27")])
-    end_date = DateField("Last day", format="%Y-%m-%d", validators=[Optional()],
+    end_date = DateField("Last day", format="%Y-%m-%d", validators=[Optional()], invalid_value_message=_BAD_DATE,
                          description="Only for an event over several days. " + _DATE_HINT)
     venue = StringField("Venue", description="The building and address.",
                         validators=[Length(max=300, message="Venue must be 300 characters or fewer")])
@@ -31,11 +33,6 @@ class EventForm(FlaskForm):
                        validators=[Length(max=300, message="Host must be 300 characters or fewer")])
     description = TextAreaField("Description",
                                 validators=[Length(max=10000, message="Description must be 10000 characters or fewer")])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in (self.date, self.end_date):
-            field.invalid_value_message = "Enter a real date, for example 2027-03-27"
 
     def validate_end_date(self, field) -> None:
         if field.data and self.date.data and field.data < self.date.data:
@@ -63,18 +60,15 @@ class SessionForm(FlaskForm):
 
     title = StringField("Session title", validators=[DataRequired("Enter the session's title"),
                                                      Length(max=300, message="Title must be 300 characters or fewer")])
-    starts_at = TimeField("Starts at", format="%H:%M", validators=[Optional()], description="For example, 14:30.")
-    ends_at = TimeField("Ends at", format="%H:%M", validators=[Optional()], description="For example, 15:15.")
+    starts_at = TimeField("Starts at", format="%H:%M", validators=[Optional()], description="For example, 14:30.",
+                          invalid_value_message=_BAD_TIME)
+    ends_at = TimeField("Ends at", format="%H:%M", validators=[Optional()], description="For example, 15:15.",
+                        invalid_value_message=_BAD_TIME)
     speakers = TextAreaField("Speakers", description="One a line: the name, a comma, then the affiliation.",
                              validators=[Length(max=5000, message="Speakers must be 5000 characters or fewer")])
     items = StringField("Papers and slides presented", description=(
         "The numbers of the items, from their addresses (12 for /items/12), separated by commas."),
         validators=[Length(max=1000, message="Enter at most 1000 characters of item numbers")])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in (self.starts_at, self.ends_at):
-            field.invalid_value_message = "Enter a time as hours and minutes, for example 14:30"
 
     def validate_items(self, field) -> None:
         if re.search(r"[^\d,\s]", field.data or ""):
