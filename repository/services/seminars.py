@@ -200,8 +200,12 @@ def remove_session(session: Session, event: Event, part: EventSession, actor: Us
 
 
 def visible_items(part: EventSession, viewer: Any) -> list[Item]:
-    """Return the session's items that `viewer` may see; the rest leave no trace."""
-    return [item for item in part.items if can_view(viewer, item)]
+    """Return the session's published items whose record `viewer` may see; the rest leave no trace.
+
+    Drafts, submissions and withdrawn items are never listed, not even to editors (they see
+    every linked item on the edit page): the event page shows what the series published.
+    """
+    return [item for item in part.items if item.status == "published" and can_view(viewer, item)]
 
 
 def sessions_presenting(session: Session, item: Item) -> list[EventSession]:

@@ -3,7 +3,7 @@
 Each item carries made-up words found nowhere else: one in its title (metadata) and one
 only in its file's text. For a person who may not see an item, neither word may appear
 in any answer: not a result, total, facet count, snippet, suggestion, related item, API
-record, browse page, item page or file.
+record, browse page, seminar page, calendar file, item page or file.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from repository.services.access import principals_for
 from repository.services.accounts import get_user_by_email
 from repository.services.deposits import set_named_readers
 from repository.services.items import AuthorData, ItemData, attach_file, create_item
+from repository.services.seminars import EventData, SessionData, add_session, create_event
 from tests.conftest import apply_changes
 
 from .people import PASSWORD, make_pdf, make_user
@@ -125,6 +126,10 @@ def build_matrix(folder):
                                 get_user_by_email(session, "editor@example.org"),
                                 "Withdrawn for the access matrix test.")
         apply_changes(app.extensions["repository"])
+        with transaction(res.sessions) as session:  # a seminar whose one session presented every item
+            event = create_event(session, EventData(name="Matrix seminar", date=date.today() + timedelta(days=9)),
+                                 None, action="event_imported")
+            add_session(session, event, SessionData(title="Everything", item_ids=list(ids.values())), None)
     return app, ids
 
 
@@ -228,6 +233,16 @@ def test_access_matrix(matrix, level: Level, who: str):
         response = client.get(url)
         if not sees and response.status_code == 200:
             assert level.title_word not in _text(response).lower(), url
+
+    # Seminar channels: the session that presented it lists it only to those who see its record;
+    # the calendar file and the editors' registrations never name it.
+    event_page = _text(client.get("/events/matrix-seminar"))
+    assert (link in event_page) == sees and (level.title_word in event_page.lower()) == sees
+    calendar = client.get("/events/matrix-seminar/calendar.ics")
+    assert calendar.status_code == 200 and level.title_word not in _text(calendar).lower()
+    registrations = client.get("/events/matrix-seminar/registrations.csv")
+    assert registrations.status_code == (200 if who == "editor" else 403 if USERS[who] else 302)
+    assert level.title_word not in _text(registrations).lower()
 
     # The item page, and the file.
     response = client.get(f"/items/{item_id}")
