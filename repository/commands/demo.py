@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import click
@@ -18,6 +18,7 @@ from ..ingestion import Ingester, IngestOptions
 from ..models import Event, Item
 from ..services.items import AuthorData, ItemData
 from ..services.places import ensure_place, find_event
+from ..services.seminars import EventData, SessionData, add_session, create_event, programme
 from .database import with_database
 
 
@@ -32,6 +33,49 @@ def _add_places_and_events(res: Resources, collection: dict) -> None:
                     host=entry.get("host", ""), description=entry.get("description", ""),
                     place=ensure_place(session, entry["place"]) if entry.get("place") else None,
                 ))
+
+
+PRESENTED_TYPES = ("paper", "slides")
+
+
+def _add_upcoming(res: Resources, collection: dict, today: date) -> None:
+    """Add the upcoming seminar, dated from the day it is loaded so it stays ahead, with its programme."""
+    with transaction(res.sessions) as session:
+        for entry in collection.get("upcoming", []):
+            if find_event(session, entry["slug"]) is not None:
+                continue
+            event = create_event(session, EventData(
+                name=entry["name"], date=today + timedelta(days=entry["days_after_loading"]), slug=entry["slug"],
+                venue=entry.get("venue", ""), place=entry.get("place", ""), host=entry.get("host", ""),
+                description=entry.get("description", "")), None, action="event_imported")
+            for part in entry.get("programme", []):
+                add_session(session, event, SessionData(
+                    title=part["title"], starts_at=time.fromisoformat(part["starts_at"]),
+                    ends_at=time.fromisoformat(part["ends_at"]) if part.get("ends_at") else None,
+                    speakers=[(name, affiliation) for name, affiliation in part.get("speakers", [])]), None)
+
+
+def _add_past_programmes(res: Resources, collection: dict) -> None:
+    """Give each past seminar without a programme one: a welcome, then a session for each paper and slides."""
+    with transaction(res.sessions) as session:
+        for entry in collection["events"]:
+            event = find_event(session, entry["slug"])
+            if event is None or programme(session, event):
+                continue
+            documents = [doc for doc in collection["documents"]
+                         if doc.get("event") == entry["slug"] and doc["type"] in PRESENTED_TYPES]
+            add_session(session, event, SessionData(title="Welcome and introductions", starts_at=time(9, 30),
+                                                    speakers=[("Series convenors", entry.get("host", ""))]), None)
+            start = datetime.combine(event.date, time(10, 0))
+            for doc in documents:
+                item = session.scalar(select(Item).where(Item.title == doc["title"], Item.event_id == event.id))
+                if item is None:
+                    continue
+                first = doc["authors"][0] if doc["authors"] else {"name": "", "affiliation": ""}
+                add_session(session, event, SessionData(
+                    title=doc["title"], starts_at=start.time(), ends_at=(start + timedelta(minutes=40)).time(),
+                    speakers=[(first["name"], first.get("affiliation", ""))], item_ids=[item.id]), None)
+                start += timedelta(minutes=45)
 
 
 def demo_item_data(entry: dict) -> ItemData:
@@ -69,6 +113,8 @@ def load_demo(res: Resources, work_dir: Path) -> Counter[str]:
         counts[outcome.status] += 1
         if outcome.status == "rejected":
             click.echo(f"demo file rejected: {outcome.path}: {outcome.reason}", err=True)
+    _add_past_programmes(res, collection)
+    _add_upcoming(res, collection, date.today())
     return counts
 
 

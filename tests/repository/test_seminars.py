@@ -360,3 +360,23 @@ def test_every_seminar_form_needs_its_csrf_token(tmp_path):
             assert session.scalar(select(Registration)) is None
     finally:
         application.extensions["repository"].engine.dispose()
+
+
+def test_the_demo_has_an_upcoming_seminar_and_programmes_that_show_their_papers(demo_app, demo_client):
+    from repository.models import Item
+
+    listing = demo_client.get("/events").get_data(as_text=True)
+    upcoming, past = listing.split('id="past"', 1)
+    assert "Seminar 9: Schools, early years and information sharing" in upcoming
+    assert "Seminar 1: Families and information sharing" in past
+    page = demo_client.get("/events/seminar-9-schools").get_data(as_text=True)
+    assert "Register your interest" in page and "Operation Encompass in practice" in page
+    with demo_app.app_context(), resources().sessions() as session:
+        event = session.scalar(select(Event).where(Event.slug == "seminar-9-schools"))
+        assert event.date > TODAY
+        slides = session.scalar(select(Item).where(Item.type == "slides", Item.event_id.is_not(None)))
+        slides_id, slides_event = slides.id, slides.event.slug
+    item_page = demo_client.get(f"/items/{slides_id}").get_data(as_text=True)
+    anchor = re.search(rf'href="/events/{slides_event}#(session-\d+)"', item_page).group(1)
+    event_page = demo_client.get(f"/events/{slides_event}").get_data(as_text=True)
+    assert f'href="/items/{slides_id}"' in event_page.split(f'id="{anchor}"', 1)[1].split('class="app-session"')[0]
