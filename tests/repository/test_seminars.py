@@ -16,6 +16,7 @@ from repository.commands.database import prepare_database
 from repository.context import resources
 from repository.models import Event, EventAuditEntry, Registration
 from repository.services.event_import import COLUMNS
+from repository.services.registrations import withdraw_token
 from tests.mailbox import body_of, smtp_server
 
 from .people import csrf_token, make_user, sign_in
@@ -353,11 +354,33 @@ def test_every_seminar_form_needs_its_csrf_token(tmp_path):
         slug = created.headers["Location"].split("/events/")[1].split("/")[0]
         for url in (f"/events/{slug}/edit", f"/events/{slug}/sessions/new"):
             assert client.post(url, data={"name": "x", "title": "x", "date": "2030-01-01"}).status_code == 400, url
+        token = csrf_token(client.get(f"/events/{slug}/sessions/new").get_data(as_text=True))
+        assert client.post(f"/events/{slug}/sessions/new", data={"title": "Kept", "csrf_token": token}
+                           ).status_code == 302
+        with application.extensions["repository"].sessions() as session:
+            event = session.scalar(select(Event).where(Event.slug == slug))
+            part_id = event_parts(session, event)[0].id
+        assert client.post(f"/events/{slug}/sessions/{part_id}/remove").status_code == 400
         visitor = application.test_client()
         assert visitor.post(f"/events/{slug}/register", data={
             "name": "A", "email": "a@example.org", "consent": "y"}).status_code == 400
+        token = csrf_token(visitor.get(f"/events/{slug}/register").get_data(as_text=True))
+        assert visitor.post(f"/events/{slug}/register", data={
+            "name": "A", "email": "a@example.org", "consent": "y", "csrf_token": token}).status_code == 200
         with application.extensions["repository"].sessions() as session:
-            assert session.scalar(select(Registration)) is None
+            registration = session.scalar(select(Registration))
+            link = f"/events/withdraw/{withdraw_token('t', registration)}"
+        assert visitor.post(link).status_code == 400
+        with application.extensions["repository"].sessions() as session:
+            assert session.scalar(select(Registration)) is not None
+            assert [part.title for part in event_parts(session, session.get(Event, event.id))] == ["Kept"]
+        # With its token, the removal works.
+        page = client.get(f"/events/{slug}/edit").get_data(as_text=True)
+        assert client.post(f"/events/{slug}/sessions/{part_id}/remove",
+                           data={"csrf_token": csrf_token(page)}).status_code == 302
+        with application.extensions["repository"].sessions() as session:
+            assert event_parts(session, session.get(Event, event.id)) == []
+        assert "session_removed" in _audit(application.extensions["repository"], slug)
     finally:
         application.extensions["repository"].engine.dispose()
 
