@@ -5,6 +5,7 @@ from .audit import AUDIT_ACTIONS, AuditEntry, ItemGrant, ItemReaderInvite
 from .base import Base
 from .changes import ChangeLogState, IndexChange
 from .copies import COPY_STATUSES, CopyRequest
+from .curation import CURATION_ACTIONS, CurationEntry
 from .harvest import PublicRecord, PublicRecordState
 from .items import (
     ACCESS_LEVELS,
@@ -18,8 +19,8 @@ from .items import (
     ItemFile,
     PageText,
 )
-from .places import Event, Place
-from .taxonomy import Theme
+from .places import Event, Place, PlaceAlias
+from .taxonomy import Theme, ThemeAlias
 from .uploads import UPLOAD_STATES, Upload
 from .usage import USAGE_KINDS, UsageEvent, UsageSalt
 from .users import ROLES, Organisation, PasswordResetToken, SignInAttempt, User
@@ -32,4 +33,5 @@ __all__ = [
     "PasswordResetToken",
     "SignInAttempt", "PublicRecord", "PublicRecordState", "FREQUENCIES", "SavedSearch", "SavedSearchItem",
     "USAGE_KINDS", "UsageEvent", "UsageSalt", "COPY_STATUSES", "CopyRequest", "UPLOAD_STATES", "Upload",
+    "CURATION_ACTIONS", "CurationEntry", "PlaceAlias", "ThemeAlias",
 ]
