@@ -26,6 +26,7 @@ from ..models import (
     User,
 )
 from ..models.items import item_places
+from ..slugs import slugify
 from ..storage import FileStore
 from . import audit
 from .access import can_add_version, can_edit, can_view, is_depositor
@@ -264,7 +265,9 @@ def _place_as_typed(session: Session, name: str, actor: User) -> Place:
     exactly as a new place would: their draft never shows a capitalisation they could not know.
     """
     place = find_place(session, name)
-    if place is not None and place.name != name and not _place_known_to(session, place, actor):
+    # A name that editors merged into another place keeps that place's name (see README, known limits).
+    if place is not None and place.slug == slugify(name) and place.name != name \
+            and not _place_known_to(session, place, actor):
         place.name = name[:200]
     return ensure_place(session, name)
 

@@ -95,3 +95,22 @@ def test_editor_review_of_a_new_version(site):
     assert "A new version of the file is waiting for review" in browser.page.content()
     _check(browser, f"/moderation/items/{ids['published']}", press="Do not accept it", errors=True)
     _check(browser, "/moderation/people")
+
+
+def test_editor_theme_and_place_pages(site):
+    browser, _ = site
+    _sign_in(browser, "ed@example.org")
+    _check(browser, "/moderation/themes")
+    _check(browser, "/moderation/themes/new")
+    _check(browser, "/moderation/themes/new", press="Add the theme", errors=True)
+    _check(browser, "/moderation/themes/domestic-abuse")
+    _check(browser, "/moderation/themes/domestic-abuse", press="Merge", errors=True)
+    _check(browser, "/moderation/places")
+    _check(browser, "/moderation/places/blackpool-council")
+    _check(browser, "/moderation/places/blackpool-council", press="Merge", errors=True)
+    browser.visit("/moderation/places/leeds")
+    browser.page.fill("#ons_code", "not a code")
+    browser.page.click("main button:has-text('Save the place')")
+    browser.page.wait_for_load_state("networkidle")
+    assert browser.page.locator(".govuk-error-summary").count() == 1
+    _axe(browser, "/moderation/places/leeds (error)")
