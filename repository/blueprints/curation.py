@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from ..context import db_session
 from ..forms import options
@@ -164,10 +165,9 @@ def places():
 
 
 def _place(slug: str) -> Place:
-    from ..services.places import find_place
-
-    place = find_place(db_session(), slug)
-    if place is None or place.slug != slug:
+    """Return the place whose own slug this is (the editors' pages do not follow old addresses); 404 otherwise."""
+    place = db_session().scalar(select(Place).where(Place.slug == slug))
+    if place is None:
         abort(404)
     return place
 
@@ -215,7 +215,7 @@ def merge_place_page(slug: str):
     form = PlaceMergeForm()
     if form.validate_on_submit():
         session = db_session()
-        target = session.query(Place).filter(Place.slug == form.into.data).one_or_none()
+        target = session.scalar(select(Place).where(Place.slug == form.into.data))
         if target is None:
             form.into.errors = ["Choose the place to merge into"]
         else:

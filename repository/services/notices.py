@@ -9,11 +9,12 @@ every notice passes `may_be_told` for its recipient, decided at the moment it is
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Item, User
+from ..models import Item, ItemGrant, User
 from .access import can_see_tombstone, can_view
 
 
@@ -121,3 +122,9 @@ def readers_given_access(item: Item, user_ids: set[int] | None = None) -> list[N
 def granted_reader_ids(item: Item) -> set[int]:
     """Return the ids of the accounts named as readers of `item` now (to compare after a change)."""
     return {grant.user_id for grant in getattr(item, "grants", [])}
+
+
+def readers_granted_since(session: Session, user: User, since: datetime) -> list[Notice]:
+    """Tell `user` about the published items they were let into since `since` (an invitation taken up)."""
+    grants = session.scalars(select(ItemGrant).where(ItemGrant.user_id == user.id, ItemGrant.created_at >= since))
+    return [notice for grant in grants for notice in readers_given_access(grant.item, {user.id})]

@@ -133,3 +133,21 @@ def test_without_a_mail_server_each_notice_goes_to_the_log(app, client, res, tmp
         item_id = _submit(client, tmp_path)
     assert "Subject: Submitted for review: ‘Families at risk’" in caplog.text
     assert f"/moderation/items/{item_id}" in caplog.text
+
+
+def test_a_reader_named_before_they_had_an_account_is_told_once_they_confirm_it(app, client, res, tmp_path):
+    from .people import register
+
+    _people(res)
+    published = _submit(client, tmp_path, access="restricted", readers="later@example.org")
+    sign_in(client, "ed@example.org")
+    client.post(f"/moderation/items/{published}/publish")
+    _sign_out(client)
+    with smtp_server(app) as mailbox:
+        register(client, {"name": "Lee Later", "email": "later@example.org", "organisation": "",
+                          "password": "a long pass phrase"})
+        mailbox.wait_for(2)
+    told = [m for m in mailbox.to("later@example.org") if m["Subject"].startswith("You can now read")]
+    assert [m["Subject"] for m in told] == ["You can now read ‘Families at risk’"]
+    assert f"http://localhost/items/{published}" in body_of(told[0])
+    assert client.get(f"/items/{published}").status_code == 200
