@@ -20,6 +20,7 @@ from . import curation
 from .access import is_editor
 from .changes import record_change
 from .deposits import NotAllowed
+from .items import move_item_links
 
 # ONS (GSS) area codes: a letter, two digits and six more digits, e.g. E06000009 for Blackpool.
 ONS_CODE = re.compile(r"[EWSNK]\d{8}")
@@ -69,12 +70,14 @@ def item_counts(session: Session) -> dict[int, int]:
     return counts
 
 
-def _items_of(session: Session, place: Place) -> list[Item]:
-    return list(session.scalars(select(Item).join(item_places, item_places.c.item_id == Item.id)
-                                .where(item_places.c.place_id == place.id)))
+def _items_of(session: Session, place: Place) -> list:
+    """Return (id, status) of every item that names `place`."""
+    return session.execute(select(Item.id, Item.status).join(item_places, item_places.c.item_id == Item.id)
+                           .where(item_places.c.place_id == place.id)).all()
 
 
-def _reindex(session: Session, items: list[Item], reason: str) -> list[int]:
+def _reindex(session: Session, items: list, reason: str) -> list[int]:
+    """Send the published ones of these (id, status) rows to the change log; return their ids."""
     ids = sorted(item.id for item in items if item.status == "published")
     record_change(session, ids, reason)
     return ids
@@ -120,10 +123,7 @@ def merge_place(session: Session, source: Place, target: Place, editor: User) ->
     if source.id == target.id:
         raise InvalidPlace("Choose another place to merge into", field="into")
     items = _items_of(session, source)
-    for item in items:
-        if target not in item.places:
-            item.places.append(target)
-        item.places.remove(source)
+    move_item_links(session, item_places, "place_id", source.id, target.id)
     events = list(session.scalars(select(Event).where(Event.place_id == source.id)))
     for event in events:
         event.place = target

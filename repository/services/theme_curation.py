@@ -20,6 +20,7 @@ from . import curation
 from .access import is_editor
 from .changes import record_change
 from .deposits import NotAllowed
+from .items import move_item_links
 
 
 class InvalidTheme(ValueError):
@@ -178,13 +179,7 @@ def merge_theme(session: Session, source: Theme, target: Theme, editor: User) ->
                            field="into")
     affected_themes = _descendant_ids(session, source)
     changed = _reindex_items_under(session, affected_themes, "theme merged")
-    moved_items = 0
-    for item in session.scalars(select(Item).join(item_themes, item_themes.c.item_id == Item.id)
-                                .where(item_themes.c.theme_id == source.id)):
-        moved_items += 1
-        if target not in item.themes:
-            item.themes.append(target)
-        item.themes.remove(source)
+    moved_items = move_item_links(session, item_themes, "theme_id", source.id, target.id)
     children = list(source.children)
     for child in children:
         child.parent = target
