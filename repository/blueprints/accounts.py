@@ -13,7 +13,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..context import db_session, resources
 from ..forms.accounts import ChangePasswordForm, RegisterForm, ResetForm, ResetRequestForm, SignInForm
 from ..mail import send_mail
-from ..services import accounts
+from ..models.base import utcnow
+from ..notify import deliver
+from ..services import accounts, notices
 from ..services.accounts import AccountError, AlreadyRegistered, ThrottlePolicy
 from .common import show_error
 
@@ -100,11 +102,15 @@ def confirm(token: str):
     """Confirm an email address with the link mailed at registration."""
     session = db_session()
     days = int(current_app.config["EMAIL_CONFIRM_DAYS"])
+    since = utcnow()
     try:
         user = accounts.confirm_email(session, token, current_app.config["SECRET_KEY"], timedelta(days=days))
     except AccountError as error:
         return render_template("accounts/confirm_invalid.html", reason=str(error)), 404
+    # Named as a reader before the account existed: now let in, and told so.
+    told = notices.readers_granted_since(session, user, since)
     session.commit()
+    deliver(told)
     flash(f"Thank you: {user.email} is confirmed.", "success")
     return redirect(url_for("accounts.overview") if current_user.is_authenticated else url_for("accounts.sign_in"))
 

@@ -38,7 +38,7 @@ def item_record(item: Item, user) -> dict:
     pdf = file_url(item, _external=True) if readable and item.current_file else None
     files = [{"version": stored.version, "size": stored.size, "pages": stored.page_count,
               "added": _date(stored.created_at), "current": stored is item.current_file,
-              "url": file_url(item, stored, _external=True) if readable else None} for stored in item.files]
+              "url": file_url(item, stored, _external=True) if readable else None} for stored in item.versions]
     event = None
     if item.event is not None:
         event = {"slug": item.event.slug, "name": item.event.name, "date": _date(item.event.date),

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from ..context import db_session, resources
-from ..models import Event, Place
+from ..models import Event
 from ..services.access import is_editor
 from ..services.browse import events_with_counts, facet_counts, full_counts, places_by_region, theme_tree, visible_total
+from ..services.place_curation import place_for_address
 from ..services.places import find_event
 from ..services.seminars import is_upcoming, programme, split_events, visible_items
-from ..services.taxonomy import find_theme
+from ..services.theme_curation import theme_for_address
 from .common import current_reader, current_user_record
 from .finder import finder
 
@@ -29,6 +30,11 @@ def _has_visible(key: str, value: str) -> bool:
     return visible_total(resources().index, current_reader(), {key: [value]}) > 0
 
 
+def _query() -> dict[str, list[str]]:
+    """Return the request's query string, to carry over a redirect (without a stray `slug`)."""
+    return {key: values for key, values in request.args.to_dict(flat=False).items() if key != "slug"}
+
+
 @bp.get("/themes")
 def themes():
     """List the theme tree with the number of items in each theme."""
@@ -38,9 +44,11 @@ def themes():
 @bp.get("/themes/<slug>")
 def theme(slug: str):
     """Show a theme: its description, sub-themes and items, with the finder's filters."""
-    found = find_theme(db_session(), slug)
+    found, moved = theme_for_address(db_session(), slug)
     if found is None:
         abort(404)
+    if moved:  # renamed or merged: the old address leads to the theme it became, filters and all
+        return redirect(url_for("browse.theme", slug=found.slug, **_query()), 301)
     counts = _counts("themes")
     children = [(child, counts.get(child.slug, 0)) for child in found.children]
     return finder("browse/theme.html", endpoint="browse.theme", endpoint_args={"slug": slug},
@@ -57,12 +65,15 @@ def places():
 @bp.get("/places/<slug>")
 def place(slug: str):
     """Show the case studies and papers about a place."""
-    found = db_session().scalar(select(Place).where(Place.slug == slug))
+    found, moved = place_for_address(db_session(), slug)
     if found is None:
         abort(404)
     events = list(db_session().scalars(select(Event).where(Event.place_id == found.id).order_by(Event.date)))
-    if not events and not _has_visible("places", slug):
+    # An old address redirects only where the place's own page would answer: it tells no more than that page.
+    if not events and not _has_visible("places", found.slug):
         abort(404)
+    if moved:
+        return redirect(url_for("browse.place", slug=found.slug, **_query()), 301)
     return finder("browse/place.html", endpoint="browse.place", endpoint_args={"slug": slug},
                   fixed=("place", slug), place=found, events=events)
 

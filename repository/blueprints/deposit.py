@@ -13,8 +13,10 @@ from indexer.extraction import Extraction
 
 from ..context import db_session, resources
 from ..forms.deposit import ACCESS_HINTS, UploadForm
+from ..forms.moderation import ActionForm
 from ..models import CASE_STUDY_SECTIONS, Item, Upload
-from ..services import deposits, uploads
+from ..notify import deliver
+from ..services import deposits, notices, uploads
 from ..services.access import can_add_version, can_edit, is_depositor
 from ..services.deposits import Busy, NotAllowed, UploadRejected
 from ..services.items import InvalidItem, find_item
@@ -221,7 +223,9 @@ def edit(item_id: int):
                     session.commit()  # the edits are kept as a draft
                     flash(f"Your changes are saved, but the item cannot be submitted yet: {error}.", "error")
                     return redirect(url_for("deposit.edit", item_id=item.id))
+                told = notices.submitted(session, item)
                 session.commit()
+                deliver(told)
                 flash("Your deposit has been submitted. An editor will review it.", "success")
                 return redirect(url_for("deposit.mine"))
             session.commit()
@@ -235,12 +239,21 @@ def edit(item_id: int):
                            action=url_for("deposit.edit", item_id=item.id)), status
 
 
-@bp.post("/<int:item_id>/delete")
+@bp.route("/<int:item_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(item_id: int):
-    """Delete a draft that was never published."""
+    """Ask whether to delete a draft that was never published, and delete it once the person confirms."""
     user = current_user._get_current_object()
     item = _own_item(item_id)
+    if item.status != "draft" or item.published_at is not None or not can_edit(user, item):
+        flash("Only a draft that was never published can be deleted.", "error")
+        return redirect(url_for("deposit.mine"))
+    form = ActionForm()
+    if request.method == "GET" or request.form.get("confirm") != "yes":
+        # A POST that did not come from the question (an old form, a stray request) asks it first.
+        return render_template("deposit/delete.html", item=item, form=form), 200 if request.method == "GET" else 400
+    if not form.validate_on_submit():
+        abort(400)
     session = db_session()
     try:
         hashes = deposits.delete_draft(session, item, user)
@@ -252,6 +265,25 @@ def delete(item_id: int):
         deposits.discard_unreferenced_file(session, resources().files, sha)
     flash("The draft has been deleted.", "success")
     return redirect(url_for("deposit.mine"))
+
+
+@bp.post("/<int:item_id>/take-back")
+@login_required
+def take_back(item_id: int):
+    """Take a submission back from the review queue before an editor has decided: it is a draft again."""
+    user = current_user._get_current_object()
+    item = _own_item(item_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    session = db_session()
+    try:
+        deposits.take_back(session, item, user)
+    except NotAllowed as error:
+        flash(f"{error}.", "error")
+        return redirect(url_for("deposit.mine"))
+    session.commit()
+    flash("Your submission is a draft again. Change it and submit it when it is ready.", "success")
+    return redirect(url_for("deposit.edit", item_id=item.id))
 
 
 @bp.route("/<int:item_id>/version", methods=["GET", "POST"])
@@ -270,6 +302,11 @@ def new_version(item_id: int):
         except Busy:
             return _busy(form, item)
         if stored is not None:
-            flash(f"Version {stored.version} of the file has been added; earlier versions are kept.", "success")
+            if stored.review == "pending":
+                deliver(notices.submitted(db_session(), item, new_version=True))
+                flash(f"Version {stored.version} of the file is with the editors. The published version stays "
+                      "until an editor accepts the new one.", "success")
+            else:
+                flash(f"Version {stored.version} of the file has been added; earlier versions are kept.", "success")
             return redirect(url_for("deposit.mine"))
     return render_template("deposit/upload.html", form=form, item=item), 400 if form.errors else 200

@@ -7,17 +7,16 @@ want to hear of items only they may see save the search for email alerts instead
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, request, url_for
-from sqlalchemy import select
+from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 
 from indexer.search import MAX_PER_PAGE
 
 from ..context import db_session, resources
-from ..models import Place
 from ..search_params import SearchParamError, SearchParams, parse_search_args
 from ..services import feeds
+from ..services.place_curation import place_for_address
 from ..services.places import find_event
-from ..services.taxonomy import find_theme
+from ..services.theme_curation import theme_for_address
 from .finder import bad_request_page
 from .templating import SERVICE_NAME
 
@@ -76,18 +75,22 @@ def newest():
 @bp.get("/themes/<slug>.atom")
 def theme(slug: str):
     """Feed of a theme (with its sub-themes)."""
-    found = find_theme(db_session(), slug)
+    found, moved = theme_for_address(db_session(), slug)
     if found is None:
         abort(404)
+    if moved:  # renamed or merged: feed readers follow a permanent redirect
+        return redirect(url_for("feeds.theme", slug=found.slug), 301)
     return _fixed("theme", slug, f"theme {found.name}", url_for("browse.theme", slug=slug, _external=True))
 
 
 @bp.get("/places/<slug>.atom")
 def place(slug: str):
     """Feed of a place."""
-    found = db_session().scalar(select(Place).where(Place.slug == slug))
-    if found is None or not feeds.public_places(db_session(), [slug]):
+    found, moved = place_for_address(db_session(), slug)
+    if found is None or not feeds.public_places(db_session(), [found.slug]):
         abort(404)
+    if moved:
+        return redirect(url_for("feeds.place", slug=found.slug), 301)
     return _fixed("place", slug, f"place {found.name}", url_for("browse.place", slug=slug, _external=True))
 
 

@@ -102,7 +102,7 @@ def download(item_id: int, suffix: str):
 def download_version(item_id: int, version: int, suffix: str):
     """Send an earlier version of the item's file."""
     item = _visible_item(item_id)
-    stored = next((f for f in item.files if f.version == version), None)
+    stored = next((f for f in item.versions if f.version == version), None)
     if stored is not None and suffix != stored.format and can_read_text(current_user_record(), item):
         return redirect(file_url(item, stored))
     return _send_stored(item, stored, f"v{version}.{stored.format if stored else 'pdf'}")

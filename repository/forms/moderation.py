@@ -30,9 +30,22 @@ class WithdrawForm(FlaskForm):
         Length(max=2000, message="Reason must be 2000 characters or fewer")])
 
 
-class PersonForm(FlaskForm):
+class OrganisationForm(FlaskForm):
+    """An editor's change to one account: the organisation they are confirmed as a member of."""
+
+    organisation = StringField("Confirmed organisation", validators=[
+        Length(max=200, message="Organisation must be 200 characters or fewer")])
+
+
+class PersonForm(OrganisationForm):
     """An administrator's changes to one account: role and confirmed organisation."""
 
     role = SelectField("Role", choices=options((role, ROLE_LABELS[role]) for role in ROLES))
-    organisation = StringField("Confirmed organisation", validators=[
-        Length(max=200, message="Organisation must be 200 characters or fewer")])
+
+
+class RejectVersionForm(FlaskForm):
+    """Refuse a new version of a published item's file, with a message for the depositor."""
+
+    version_message = TextAreaField("Why the new version is not accepted", validators=[
+        DataRequired("Enter a message that tells the depositor why the new version was not accepted"),
+        Length(max=5000, message="Message must be 5000 characters or fewer")])

@@ -5,6 +5,7 @@ from .audit import AUDIT_ACTIONS, AuditEntry, ItemGrant, ItemReaderInvite
 from .base import Base
 from .changes import ChangeLogState, IndexChange
 from .copies import COPY_STATUSES, CopyRequest
+from .curation import CURATION_ACTIONS, CurationEntry
 from .harvest import PublicRecord, PublicRecordState
 from .items import (
     ACCESS_LEVELS,
@@ -18,9 +19,9 @@ from .items import (
     ItemFile,
     PageText,
 )
-from .places import Event, Place
+from .places import Event, Place, PlaceAlias
 from .seminars import EVENT_AUDIT_ACTIONS, EventAuditEntry, EventSession, Registration, session_items
-from .taxonomy import Theme
+from .taxonomy import Theme, ThemeAlias
 from .uploads import UPLOAD_STATES, Upload
 from .usage import USAGE_KINDS, UsageEvent, UsageSalt
 from .users import ROLES, Organisation, PasswordResetToken, SignInAttempt, User
@@ -34,4 +35,5 @@ __all__ = [
     "SignInAttempt", "PublicRecord", "PublicRecordState", "FREQUENCIES", "SavedSearch", "SavedSearchItem",
     "EVENT_AUDIT_ACTIONS", "EventAuditEntry", "EventSession", "Registration", "session_items",
     "USAGE_KINDS", "UsageEvent", "UsageSalt", "COPY_STATUSES", "CopyRequest", "UPLOAD_STATES", "Upload",
+    "CURATION_ACTIONS", "CurationEntry", "PlaceAlias", "ThemeAlias",
 ]

@@ -28,6 +28,8 @@ ACCESS_LEVELS = {
     "embargoed": "Embargoed",
 }
 STATUSES = ("draft", "submitted", "published", "withdrawn")
+# What an editor made of a version of a file: only accepted versions are ever shown, searched or sent.
+REVIEW_STATES = ("accepted", "pending", "rejected")
 LICENCES = {
     "CC-BY-4.0": "Creative Commons Attribution 4.0 (CC BY 4.0)",
     "CC-BY-NC-4.0": "Creative Commons Attribution-NonCommercial 4.0 (CC BY-NC 4.0)",
@@ -104,9 +106,21 @@ class Item(Base):
     )
 
     @property
+    def versions(self) -> list[ItemFile]:
+        """Return the accepted versions of the item's file, oldest first (what readers may be shown)."""
+        return [stored for stored in self.files if stored.review == "accepted"]
+
+    @property
     def current_file(self) -> ItemFile | None:
-        """Return the newest version of the item's file, if any."""
-        return self.files[-1] if self.files else None
+        """Return the newest accepted version of the item's file: the one published, searched and sent."""
+        accepted = self.versions
+        return accepted[-1] if accepted else None
+
+    @property
+    def pending_file(self) -> ItemFile | None:
+        """Return the newest version waiting for an editor's review, if any."""
+        waiting = [stored for stored in self.files if stored.review == "pending"]
+        return waiting[-1] if waiting else None
 
     @property
     def type_label(self) -> str:
@@ -169,6 +183,8 @@ class ItemFile(Base):
     original_name: Mapped[str] = mapped_column(String(300), default="")
     # A key of indexer.extraction.FORMATS, decided by the file's content; also its stored suffix.
     format: Mapped[str] = mapped_column(String(10), default="pdf", server_default="pdf")
+    # A new version of a published item's file waits for an editor: one of REVIEW_STATES.
+    review: Mapped[str] = mapped_column(String(10), default="accepted", server_default="accepted")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     item: Mapped[Item] = relationship(back_populates="files")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base
+from .base import Base, utcnow
 
 
 class Place(Base):
@@ -24,6 +24,18 @@ class Place(Base):
 
     def __repr__(self) -> str:
         return f"<Place {self.slug}>"
+
+
+class PlaceAlias(Base):
+    """An address a place had before it was renamed or merged: `/places/SLUG` redirects to the place."""
+
+    __tablename__ = "place_aliases"
+
+    slug: Mapped[str] = mapped_column(String(120), primary_key=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    place: Mapped[Place] = relationship()
 
 
 class Event(Base):

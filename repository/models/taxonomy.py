@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String, Text
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base
+from .base import Base, utcnow
 
 
 class Theme(Base):
@@ -35,3 +37,15 @@ class Theme(Base):
 
     def __repr__(self) -> str:
         return f"<Theme {self.slug}>"
+
+
+class ThemeAlias(Base):
+    """An address a theme had before it was renamed or merged: `/themes/SLUG` redirects to the theme."""
+
+    __tablename__ = "theme_aliases"
+
+    slug: Mapped[str] = mapped_column(String(80), primary_key=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    theme: Mapped[Theme] = relationship()

@@ -26,6 +26,7 @@ from ..models import (
     User,
 )
 from ..models.items import item_places
+from ..slugs import slugify
 from ..storage import FileStore
 from . import audit
 from .access import can_add_version, can_edit, can_view, is_depositor
@@ -264,7 +265,9 @@ def _place_as_typed(session: Session, name: str, actor: User) -> Place:
     exactly as a new place would: their draft never shows a capitalisation they could not know.
     """
     place = find_place(session, name)
-    if place is not None and place.name != name and not _place_known_to(session, place, actor):
+    # A name that editors merged into another place keeps that place's name (see README, known limits).
+    if place is not None and place.slug == slugify(name) and place.name != name \
+            and not _place_known_to(session, place, actor):
         place.name = name[:200]
     return ensure_place(session, name)
 
@@ -336,6 +339,20 @@ def submit_deposit(session: Session, item: Item, actor: User) -> None:
     audit.record(session, item, actor, "submitted", changes={"status": ["draft", "submitted"]})
 
 
+def take_back(session: Session, item: Item, actor: User) -> None:
+    """Return the depositor's own submission to draft before an editor has decided on it.
+
+    Back to draft, not "withdrawn": a submission was never public, and a withdrawn item is
+    one that was published and now shows a tombstone at its address. As a draft it can be
+    changed, submitted again or deleted.
+    """
+    if not is_depositor(actor, item) or item.status != "submitted":
+        raise NotAllowed("Only your own submission can be taken back, while it waits for an editor")
+    item.status = "draft"
+    session.flush()
+    audit.record(session, item, actor, "withdrawn_by_depositor", changes={"status": ["submitted", "draft"]})
+
+
 def deposits_of(session: Session, user: User) -> list[Item]:
     """Return the items `user` deposited, most recently changed first."""
     return list(session.scalars(
@@ -345,15 +362,30 @@ def deposits_of(session: Session, user: User) -> list[Item]:
 
 def add_version(session: Session, item: Item, extraction: Extraction,
                 files: FileStore, actor: User, *, file_name: str = "") -> ItemFile:
-    """Attach a new version of the item's file (earlier versions are kept); re-index if published."""
+    """Attach a new version of the item's file (earlier versions are kept).
+
+    On a published item a depositor's version waits for an editor (`review` "pending"): the
+    published file, its text and its search entry stay as they are until an editor accepts
+    it. A newer upload replaces a version still waiting. An editor's own version, and any
+    version of a draft or a submission (which an editor reviews whole), is accepted at once.
+    """
     if not can_add_version(actor, item):
         raise NotAllowed("You cannot upload a new version of this item")
     check_extraction(session, extraction, actor)
     previous = len(item.files)
+    waiting = item.status == "published" and not actor.is_editor
+    superseded = item.pending_file if waiting else None
     stored = attach_file(session, item, extraction, files, original_name=file_name)
+    uploaded = f"Uploaded {file_name}" if file_name else ""
+    if waiting:
+        stored.review = "pending"
+        if superseded is not None:
+            superseded.review = "rejected"
+        session.flush()
+        uploaded = "; ".join(part for part in (uploaded, "waiting for an editor's review") if part)
     audit.record(session, item, actor, "new_version", changes={"file_versions": [previous, previous + 1]},
-                 message=f"Uploaded {file_name}" if file_name else "")
-    if item.status == "published":
+                 message=uploaded)
+    if item.status == "published" and not waiting:
         record_change(session, [item.id], "new version")
     return stored
 

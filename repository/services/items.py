@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, literal, select
 from sqlalchemy.orm import Session
 
 from indexer.extraction import Extraction, suggest_themes
@@ -211,3 +211,20 @@ def attach_file(
     item.files.append(stored)
     session.flush()
     return stored
+
+
+def move_item_links(session: Session, links, column: str, source_id: int, target_id: int) -> int:
+    """Point every item linked to `source_id` at `target_id` instead (once each); return how many items moved.
+
+    Two statements rather than one object per item: a broad theme holds thousands of items.
+    """
+    session.flush()
+    key = links.c[column]
+    count = session.scalar(select(func.count()).select_from(links).where(key == source_id)) or 0
+    session.execute(links.insert().from_select(
+        ["item_id", column],
+        select(links.c.item_id, literal(target_id)).where(
+            key == source_id, links.c.item_id.not_in(select(links.c.item_id).where(key == target_id)))))
+    session.execute(delete(links).where(key == source_id))
+    session.expire_all()  # collections loaded before the statements are stale now
+    return count

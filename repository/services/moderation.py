@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ..models import Item, User
+from ..models import Item, ItemFile, User
 from ..models.base import utcnow
 from . import audit
 from .access import is_editor
@@ -20,9 +20,12 @@ def _require_editor(actor: User) -> None:
 
 
 def review_queue(session: Session) -> list[Item]:
-    """Return the submissions waiting for an editor, oldest first."""
+    """Return the submissions, and published items with a new version of their file, waiting for an editor."""
+    new_version = select(ItemFile.item_id).where(ItemFile.review == "pending")
     return list(session.scalars(
-        select(Item).where(Item.status == "submitted").order_by(Item.updated_at, Item.id)
+        select(Item).where(or_(Item.status == "submitted",
+                               (Item.status == "published") & Item.id.in_(new_version)))
+        .order_by(Item.updated_at, Item.id)
     ))
 
 
@@ -85,3 +88,30 @@ def withdraw(session: Session, item: Item, editor: User, reason: str) -> None:
     audit.record(session, item, editor, "withdrawn", changes={"status": ["published", "withdrawn"]},
                  message=reason.strip())
     record_change(session, [item.id], "withdrawn")
+
+
+def accept_version(session: Session, item: Item, editor: User) -> None:
+    """Make the version waiting for review the published file; search takes its text from the change log."""
+    _require_editor(editor)
+    waiting = item.pending_file
+    if item.status != "published" or waiting is None:
+        raise InvalidItem("This item has no new version waiting for review")
+    before = item.current_file.version if item.current_file else None
+    waiting.review = "accepted"
+    session.flush()
+    audit.record(session, item, editor, "version_accepted", changes={"current_version": [before, waiting.version]})
+    record_change(session, [item.id], "new version")
+
+
+def reject_version(session: Session, item: Item, editor: User, message: str) -> None:
+    """Refuse the version waiting for review, with a message for the depositor; the published file stays."""
+    _require_editor(editor)
+    waiting = item.pending_file
+    if item.status != "published" or waiting is None:
+        raise InvalidItem("This item has no new version waiting for review")
+    if not message.strip():
+        raise InvalidItem("Enter a message that tells the depositor why the new version was not accepted")
+    waiting.review = "rejected"
+    session.flush()
+    audit.record(session, item, editor, "version_rejected", changes={"rejected_version": [None, waiting.version]},
+                 message=message.strip())

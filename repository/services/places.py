@@ -5,14 +5,21 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Event, Place
+from ..models import Event, Place, PlaceAlias
 from ..slugs import slugify
 
 
 def find_place(session: Session, name_or_slug: str) -> Place | None:
-    """Return the place with this slug or (case-insensitive) name, or None."""
+    """Return the place with this slug or (case-insensitive) name, or None.
+
+    A name that editors merged into another place, or renamed, finds the place it became.
+    """
     slug = slugify(name_or_slug)
-    return session.scalar(select(Place).where(Place.slug == slug))
+    place = session.scalar(select(Place).where(Place.slug == slug))
+    if place is None:
+        alias = session.get(PlaceAlias, slug)
+        place = alias.place if alias is not None else None
+    return place
 
 
 def ensure_place(session: Session, name: str, *, region: str = "", kind: str = "council",

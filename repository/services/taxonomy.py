@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Theme
+from ..models import Theme, ThemeAlias
 from ..taxonomy_seed import SEED_THEMES
 
 
@@ -14,14 +14,20 @@ class UnknownTheme(LookupError):
 
 
 def seed_themes(session: Session) -> int:
-    """Add the seminar series' themes that are missing; return how many were added."""
+    """Add the seminar series' themes that are missing; return how many were added.
+
+    A seed theme that editors renamed or merged away is not missing: its slug lives on as
+    an alias, and the theme it names now stands in for it.
+    """
     existing = {theme.slug for theme in session.scalars(select(Theme))}
+    renamed = {alias.slug: alias.theme for alias in session.scalars(select(ThemeAlias))}
+    existing |= set(renamed)
     added = 0
 
     def add(entries: list[dict], parent: Theme | None) -> None:
         nonlocal added
         for position, entry in enumerate(entries):
-            theme = session.scalar(select(Theme).where(Theme.slug == entry["slug"]))
+            theme = session.scalar(select(Theme).where(Theme.slug == entry["slug"])) or renamed.get(entry["slug"])
             if entry["slug"] not in existing:
                 theme = Theme(
                     slug=entry["slug"],

@@ -262,6 +262,26 @@ def test_access_matrix(matrix, level: Level, who: str):
     assert (version.status_code == 200) == (who in DOWNLOADS[level.name])
 
 
+@pytest.mark.parametrize("level", LEVELS, ids=[lv.name for lv in LEVELS])
+def test_review_mail_tells_only_people_who_may_see_the_item(matrix, level: Level):
+    """The review workflow's mail is a channel too: every notice for every item goes only to someone who sees it."""
+    from repository.services import notices
+
+    app, ids = matrix
+    emails = {spec[0]: who for who, spec in USERS.items() if spec}
+    with app.app_context(), resources().sessions() as session:
+        item = session.get(Item, ids[level.name])
+        made = (notices.submitted(session, item) + notices.submitted(session, item, new_version=True)
+                + notices.returned(item, "m") + notices.published(item) + notices.withdrawn(item, "r")
+                + notices.version_accepted(item) + notices.version_rejected(item, "m"))
+        told = {emails[notice.to.email] for notice in made}
+        readers = {emails[notice.to.email] for notice in notices.readers_given_access(item)}
+    may_know = OPENS_PAGE[level.name] | (OWNER_AND_EDITORS if level.name == "withdrawn" else set())
+    assert told <= may_know, told - may_know
+    assert "editor" in told  # every item's editors hear of it; the depositor, while it is theirs to see
+    assert readers == ({"named reader"} if level.name == "restricted" else set())
+
+
 def test_suggestions_do_correct_towards_visible_words(matrix):
     """The other half of the suggestion check: it is not silent for everyone."""
     app, ids = matrix
@@ -309,7 +329,7 @@ def _new_draft(app, client, tmp_path, word: str) -> int:
 
 
 def _delete_draft(client, item_id: int) -> None:
-    assert client.post(f"/deposit/{item_id}/delete").status_code == 302
+    assert client.post(f"/deposit/{item_id}/delete", data={"confirm": "yes"}).status_code == 302
 
 
 def _assert_alike(answers: list[tuple[int, str]]) -> None:

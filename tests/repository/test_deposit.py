@@ -230,12 +230,12 @@ def test_readers_cannot_deposit_and_strangers_cannot_edit(client, res, tmp_path)
 def test_deleting_a_draft_removes_its_file(depositor, res, tmp_path):
     item_id = int(_upload(depositor, pdf_bytes(tmp_path, [TEXT])).headers["Location"].split("/")[-2])
     assert len(_stored_files(res)) == 1
-    response = depositor.post(f"/deposit/{item_id}/delete", follow_redirects=True)
+    response = depositor.post(f"/deposit/{item_id}/delete", data={"confirm": "yes"}, follow_redirects=True)
     assert "The draft has been deleted" in response.get_data(as_text=True)
     assert _count(res, Item) == 0 and _stored_files(res) == []
 
 
-def test_a_new_version_of_a_published_item_is_indexed_and_the_old_one_kept(depositor, res, tmp_path):
+def test_a_new_version_of_a_published_item_is_indexed_once_accepted_and_the_old_one_kept(depositor, res, tmp_path):
     from repository.db import transaction
     from repository.services import moderation
     from repository.services.accounts import get_user_by_email
@@ -253,8 +253,13 @@ def test_a_new_version_of_a_published_item_is_indexed_and_the_old_one_kept(depos
     response = _upload(depositor, second, "v2.pdf", url=f"/deposit/{item_id}/version")
     assert response.status_code == 302
     item = _item(res, item_id)
-    assert [f.version for f in item.files] == [1, 2] and item.current_file.original_name == "v2.pdf"
+    assert [f.version for f in item.files] == [1, 2] and item.current_file.version == 1
+    assert item.pending_file.original_name == "v2.pdf"
     assert all(res.files.exists(f.sha256) for f in item.files)
+    # It waits for an editor (tests/repository/test_new_versions.py follows the review through the pages).
+    with transaction(res.sessions) as session:
+        moderation.accept_version(session, session.get(Item, item_id), get_user_by_email(session, "ed@example.org"))
+    assert _item(res, item_id).current_file.original_name == "v2.pdf"
     apply_changes(res)
     found = search(res.index, SearchRequest(q="zygomorphic"))
     assert [hit.id for hit in found.hits] == [str(item_id)]
