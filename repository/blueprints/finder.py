@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from flask import current_app, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
@@ -34,7 +34,7 @@ MAX_RESULTS_ARG = 2000
 
 def results_state(params: SearchParams) -> str:
     """Return the search page's state (query, filters, sort, page) as the value of RESULTS_ARG."""
-    return params.query_string()
+    return urlencode(params.pairs())
 
 
 def results_address(state: str | None) -> str | None:
@@ -49,7 +49,7 @@ def results_address(state: str | None) -> str | None:
         params = parse_search_args(MultiDict(parse_qsl(state, keep_blank_values=False)), allow_per_page=False)
     except SearchParamError:
         return None
-    query = params.query_string()
+    query = urlencode(params.pairs())
     return url_for("main.search") + (f"?{query}" if query else "")
 
 
