@@ -185,3 +185,13 @@ def test_the_search_page_skips_to_results_and_folds_its_filters(site):
                        if groups.nth(i).get_attribute("open") is not None]
         assert len(open_groups) == 1 and open_groups[0].startswith("Type"), open_groups
     browser.page.set_viewport_size(PHONE)
+
+
+def test_the_axe_check_does_apply_the_wcag_2_2_target_size_rule(site):
+    browser, _paths = site
+    # A control: links 12 px high packed together fail SC 2.5.8, so a clean page above is not an idle rule.
+    browser.page.set_content(
+        '<html lang="en"><head><title>Control</title></head><body><main><h1>Control</h1>'
+        '<ul style="list-style: none; margin: 0; padding: 0; font-size: 10px; line-height: 12px">'
+        '<li><a href="/a">A</a></li><li><a href="/b">B</a></li><li><a href="/c">C</a></li></ul></main></body></html>')
+    assert [violation["id"] for violation in browser.axe()] == ["target-size"]
