@@ -12,7 +12,7 @@ from indexer.search import BY_PARAM, FACETS, SORTS, BadRequest
 from ..context import db_session, resources
 from ..search_params import SearchParamError, SearchParams, parse_search_args
 from ..services.browse import facet_counts, theme_tree
-from ..services.search import SearchOutcome, run_search
+from ..services.search import SearchOutcome, facet_labels, run_search
 from .common import current_reader
 
 
@@ -100,6 +100,10 @@ def finder(template: str, *, endpoint: str, endpoint_args: dict | None = None,
     except BadRequest as error:
         return bad_request_page(str(error))
     page_url = url_for(endpoint, **(endpoint_args or {}))
+    # Chosen filter values in words, also those with no result now (the facet counts lack them).
+    chosen = facet_labels(session, {BY_PARAM[name].key: [(value, 0) for value in values]
+                                    for name, values in params.filters.items()})
+    chosen_labels = {key: {entry.value: entry.label for entry in entries} for key, entries in chosen.items()}
     broad_themes = []
     if outcome.total == 0:
         counts = facet_counts(resources().index, current_reader(), "themes")
@@ -107,7 +111,7 @@ def finder(template: str, *, endpoint: str, endpoint_args: dict | None = None,
     return render_template(
         template, params=params, outcome=outcome, page_url=page_url,
         fixed_param=fixed[0] if fixed else None, sorts=SORTS, facets=FACETS, facet_by_param=BY_PARAM,
-        pagination=pagination(params, outcome, page_url),
+        pagination=pagination(params, outcome, page_url), chosen_labels=chosen_labels,
         # Only the search page itself is carried to item pages (browse pages have their own address).
         carried={RESULTS_ARG: results_state(params)} if endpoint == "main.search" else {},
         broad_themes=broad_themes, **context,

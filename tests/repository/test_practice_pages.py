@@ -116,3 +116,11 @@ def test_an_operator_replaces_a_footer_page_in_the_instance_folder(app, client):
     assert "<h1 class=\"govuk-heading-l\">Contact</h1>" in html
     # The pages without an override keep the shipped text.
     assert "What is not accessible" in client.get("/accessibility").get_data(as_text=True)
+
+
+def test_a_chosen_filter_with_no_results_is_still_named_in_words(client, make_item):
+    make_item(title="A paper", type="paper")
+    html = client.get("/search", query_string={"type": "case_study", "access": "embargoed"}).get_data(as_text=True)
+    text = text_of(html)
+    assert "Remove filter type Case study" in text and "Remove filter access Embargoed" in text
+    assert "case_study" not in text
