@@ -17,7 +17,7 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def home():
-    """Explain the repository, offer the search box, themes, newest items and case studies."""
+    """Explain the repository, offer the search box, themes, and the items and case studies added last."""
     session, store, reader = db_session(), resources().index, current_reader()
     themes = theme_tree(session, facet_counts(store, reader, "themes"))
     return render_template(

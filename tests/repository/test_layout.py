@@ -50,6 +50,7 @@ def site(tmp_path_factory):
             session.flush()
             published = select(Item.id).where(Item.status == "published", Item.access == "open").order_by(Item.id)
             paths["paper"] = f"/items/{session.scalar(published.where(Item.type == 'paper'))}"
+            paths["paper from a search"] = paths["paper"] + "?q=sharing&results=q%3Dsharing%26sort%3Dtitle%26page%3D2"
             paths["case study"] = f"/items/{session.scalar(published.where(Item.type == 'case_study'))}"
             paths["event"] = f"/events/{session.scalar(select(Event.slug).order_by(Event.date))}"
             paths["submission"] = f"/moderation/items/{draft.id}"
@@ -76,7 +77,8 @@ VISITOR = {
     "home": "/", "search with hits": "/search?q=information+sharing",
     "search without hits": "/search?q=xylophonequartz",
     "search with filters": "/search?q=consent&theme=families&type=case_study&from=2013&to=2016&sort=newest",
-    "paper": None, "case study": None, "theme index": "/themes", "theme": "/themes/families", "place index": "/places",
+    "paper": None, "paper from a search": None, "case study": None, "theme index": "/themes",
+    "theme": "/themes/families", "place index": "/places",
     "place": "/places/leeds", "event index": "/events", "event": None, "author index": "/authors",
     "year index": "/years", "year": "/years/2015", "about": "/about", "search help": "/help/search",
     "accessibility statement": "/accessibility", "privacy notice": "/privacy", "contact": "/contact",
