@@ -7,13 +7,14 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from indexer.extraction import FORMATS
 
 from ..context import db_session, resources
-from ..models import ACCESS_LEVELS, CASE_STUDY_SECTIONS
+from ..models import CASE_STUDY_SECTIONS
 from ..services.access import can_read_text, can_see_tombstone, can_view, is_depositor, is_editor, text_is_open
 from ..services.citations import download_name, highwire_tags, to_bibtex, to_ris
 from ..services.items import find_item, pages_read, scanned_pages
 from ..services.search import passages_in_item, related_items
 from ..services.seminars import sessions_presenting
 from .common import current_reader, current_user_record
+from .finder import RESULTS_ARG, results_address
 from .reports import count_use
 
 bp = Blueprint("items", __name__, url_prefix="/items")
@@ -47,6 +48,8 @@ def show(item_id: int):
         if item.status == "published" else []
     # Arriving from a search, show where its words occur, page by page (only if the text is readable).
     q = request.args.get("q", "", type=str)[:500].strip()
+    back = results_address(request.args.get(RESULTS_ARG, type=str)) or \
+        (url_for("main.search", q=q) if q else None)
     passages = passages_in_item(resources().index, item, q) if q and readable else []
     sections = []
     if item.case_study is not None:
@@ -54,8 +57,8 @@ def show(item_id: int):
                     for name, heading in CASE_STUDY_SECTIONS.items() if getattr(item.case_study, name).strip()]
     return render_template(
         "items/show.html", item=item, readable=readable, embargoed=not text_is_open(item),
-        access_label=ACCESS_LEVELS.get(item.access, item.access), related=related, sections=sections,
-        citation_tags=highwire_tags(item, pdf_url=pdf_url, page_url=page_url), q=q, passages=passages,
+        related=related, sections=sections,
+        citation_tags=highwire_tags(item, pdf_url=pdf_url, page_url=page_url), q=q, back=back, passages=passages,
         editor=is_editor(user), depositor=is_depositor(user, item), usage=figures, formats=FORMATS,
         scanned_pages=scanned_pages(db_session(), current) if current and readable else [],
         # A very long file is read only up to Limits.max_pages: the page says how far search reaches.

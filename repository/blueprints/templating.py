@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 from urllib.parse import quote
 
 from flask import Flask, request
-from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from markupsafe import Markup, escape
 
 from indexer.extraction import FORMATS, SUFFIXES
@@ -20,6 +21,13 @@ NAVIGATION = (
     ("browse.authors", "Authors"),
     ("browse.years", "Years"),
 )
+# The pages every footer links to (main.footer_page): address -> title. Each has a shipped
+# text in templates/pages/NAME.html, which instance/pages/NAME.html replaces when present.
+FOOTER_PAGES = {
+    "accessibility": "Accessibility statement",
+    "privacy": "Privacy notice",
+    "contact": "Contact",
+}
 
 
 def format_date(value: date | datetime | None) -> str:
@@ -44,7 +52,9 @@ def configure_templates(app: Flask) -> None:
     """Let templates import govuk_frontend_jinja macros and use the site's filters."""
     app.jinja_env.loader = ChoiceLoader([
         app.create_global_jinja_loader(),
-        PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                      # The operator's own text of the footer pages (see main.footer_page).
+                      "instance-pages": FileSystemLoader(str(Path(app.instance_path) / "pages"))}),
     ])
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -57,6 +67,6 @@ def configure_templates(app: Flask) -> None:
 
     @app.context_processor
     def _site() -> dict:
-        return {"service_name": SERVICE_NAME, "site_navigation": NAVIGATION,
+        return {"service_name": SERVICE_NAME, "site_navigation": NAVIGATION, "footer_pages": FOOTER_PAGES,
                 "current_endpoint": request.endpoint or "",
                 "accounts_enabled": "accounts" in app.blueprints}

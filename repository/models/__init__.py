@@ -11,6 +11,7 @@ from .items import (
     ACCESS_LEVELS,
     CASE_STUDY_SECTIONS,
     ITEM_TYPES,
+    LANGUAGES,
     LICENCES,
     STATUSES,
     CaseStudy,
@@ -27,7 +28,8 @@ from .usage import USAGE_KINDS, UsageEvent, UsageSalt
 from .users import ROLES, Organisation, PasswordResetToken, SignInAttempt, User
 
 __all__ = [
-    "ACCESS_LEVELS", "CASE_STUDY_SECTIONS", "ITEM_TYPES", "LICENCES", "ROLES", "STATUSES", "Base", "CaseStudy",
+    "ACCESS_LEVELS", "CASE_STUDY_SECTIONS", "ITEM_TYPES", "LANGUAGES", "LICENCES", "ROLES", "STATUSES", "Base",
+    "CaseStudy",
     "Event", "Item",
     "ItemAuthor", "ItemFile", "Organisation", "PageText", "Place", "Theme", "User",
     "AUDIT_ACTIONS", "AuditEntry", "ChangeLogState", "IndexChange", "ItemGrant", "ItemReaderInvite",

@@ -37,6 +37,20 @@ LICENCES = {
     "OGL-UK-3.0": "Open Government Licence v3.0",
     "all-rights-reserved": "All rights reserved",
 }
+# Languages an item may be written in (ISO 639-1 code -> the name people read).
+LANGUAGES = {
+    "en": "English",
+    "cy": "Welsh",
+    "gd": "Scottish Gaelic",
+    "ga": "Irish",
+    "fr": "French",
+    "de": "German",
+    "es": "Spanish",
+    "pl": "Polish",
+    "ur": "Urdu",
+    "pa": "Punjabi",
+    "ar": "Arabic",
+}
 # A case study's sections (CaseStudy's columns), in order, with the heading each is shown under.
 CASE_STUDY_SECTIONS = {
     "partners": "Partners",
@@ -131,6 +145,16 @@ class Item(Base):
     def licence_label(self) -> str:
         """Return the human name of the item's licence ("" when none is recorded)."""
         return LICENCES.get(self.licence, self.licence)
+
+    @property
+    def access_label(self) -> str:
+        """Return who may see the item, in words."""
+        return ACCESS_LEVELS.get(self.access, self.access)
+
+    @property
+    def language_label(self) -> str:
+        """Return the name of the item's language (the code itself when it is not in LANGUAGES)."""
+        return LANGUAGES.get(self.language, self.language)
 
     def __repr__(self) -> str:
         return f"<Item {self.id} {self.title[:40]!r}>"

@@ -89,7 +89,7 @@ def receive_upload(stream: BinaryIO, limits: Limits, *, file_name: str = "",
 def _precheck_message(reason: str) -> str:
     """Say why a file is not a document we take, as the upload form says it."""
     if not reason.startswith(NOT_ACCEPTED):
-        return f"The selected file cannot be deposited: {reason}"
+        return f"The selected file cannot be deposited: {plain_reason(reason)}"
     # What extraction says after its refusal: "(what the file is)", perhaps "; what to do".
     return f"The selected file must be {ACCEPTED}. This file is not one, whatever its name says " \
            + reason.removeprefix(NOT_ACCEPTED).strip()
@@ -130,12 +130,44 @@ def read_upload(source: Source, limits: Limits, *, in_request: bool = False) -> 
         _REQUEST_EXTRACTION.release()
 
 
+# Extraction's reasons start with a fixed phrase; some go on with a parser's own words
+# ("damaged PDF: Stream has ended unexpectedly"), which mean nothing to a depositor. Each such
+# phrase -> what the upload form says instead. Reasons not listed ("refused: ...", "file too
+# large (...)") are written for people already and are shown as they are.
+PLAIN_REASONS = (
+    ("encrypted", "it is protected by a password. Save a copy without the password and upload that"),
+    ("damaged", "it is damaged or incomplete, so it could not be read. Save or export it again from the "
+                "program that made it, and upload the new copy"),
+    ("cannot read this PDF", "it uses a kind of PDF this repository cannot read. Save it again as a "
+                             "standard PDF (for example with “Save as PDF” or “Print to PDF”) and upload that"),
+    ("no text layer", "it has no text layer (it looks scanned or image-only)"),
+    ("no text", "it holds no words, only pictures perhaps"),
+    ("empty file", "it is empty"),
+    ("timed out", "it took too long to read. Try a smaller file, or ask an editor to add it for you"),
+    ("ran out of memory", "it needed more memory to read than this repository allows. Try a smaller file, "
+                          "or ask an editor to add it for you"),
+    ("the document reader stopped", "something went wrong while reading it. Try again, and if it happens "
+                                    "again ask an editor to add it for you"),
+    ("could not start the document reader", "the repository could not read files just now. Try again "
+                                            "in a few minutes"),
+    ("could not read the file", "it could not be read. Try uploading it again"),
+)
+
+
+def plain_reason(reason: str) -> str:
+    """Return an extraction's rejection reason in words for the person who uploaded the file."""
+    for phrase, words in PLAIN_REASONS:
+        if reason.startswith(phrase):
+            return words
+    return reason.removeprefix("refused: ")
+
+
 def rejection_message(extraction: Extraction) -> str:
     """Turn an extraction's rejection reason into a sentence for the upload form."""
     reason = (extraction.reason or "it could not be read").rstrip(".")
     if reason.startswith(NOT_ACCEPTED):
         return _precheck_message(reason)  # what the worker found inside a container: a spreadsheet ...
-    return f"The selected file cannot be deposited: {reason.removeprefix('refused: ')}"
+    return f"The selected file cannot be deposited: {plain_reason(reason)}"
 
 
 def check_extraction(session: Session, extraction: Extraction, actor: User | None = None) -> None:

@@ -48,6 +48,9 @@ PAGES = {
     "year": "/years/2015",
     "about": "/about",
     "search help": "/help/search",
+    "accessibility statement": "/accessibility",
+    "privacy notice": "/privacy",
+    "contact": "/contact",
     "404": "/no/such/page",
     "400": "/search?page=0",
     "paper": None,
@@ -100,6 +103,9 @@ def test_search_and_filters_work_without_javascript(browser):
         heading = page.text_content("#results-heading")
         assert "results for ‘information sharing’" in heading
         before = int(heading.split()[0])
+        # Filter groups are GOV.UK details: closed until opened, without JavaScript too.
+        assert not page.is_visible("input[name='type'][value='case_study']")
+        page.click("details.app-filter-group summary:has-text('Type')")
         page.check("input[name='type'][value='case_study']")
         page.click("button:has-text('Apply filters')")
         page.wait_for_load_state("load")

@@ -48,10 +48,11 @@ def test_home_explains_offers_search_themes_newest_and_case_studies(demo_app, de
     assert "seminar series" in text
     families = sum(1 for item in items if "families" in theme_slugs(item))
     assert f"Families ({families})" in text
-    newest = max((item for item in items if item.date), key=lambda item: item.date)
-    newest_block = html.split("Newest items", 1)[1].split("Recent case studies", 1)[0]
+    # Most recently added first (when each joined the repository, not the year it was written).
+    newest = max(items, key=lambda item: (item.published_at or item.created_at, item.id))
+    newest_block = html.split("Recently added</h2>", 1)[1].split("Recently added case studies", 1)[0]
     assert f'href="/items/{newest.id}"' in newest_block
-    case_block = html.split("Recent case studies", 1)[1]
+    case_block = html.split("Recently added case studies", 1)[1]
     case_ids = {int(href.rsplit("/", 1)[1]) for href, _ in links(case_block) if href.startswith("/items/")}
     by_id = {item.id: item for item in items}
     assert case_ids and all(by_id[i].type == "case_study" for i in case_ids)

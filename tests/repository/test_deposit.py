@@ -17,6 +17,7 @@ from repository.context import resources
 from repository.models import AuditEntry, Item, ItemFile
 from repository.services.readability import count_syllables, readability
 from tests.conftest import apply_changes
+from tests.indexer.pdfs import garbage_pdf
 
 from .people import deposit_file, make_pdf, make_user, pdf_bytes, sign_in
 
@@ -163,6 +164,16 @@ def test_an_encrypted_pdf_is_refused_with_a_clear_message(app, depositor, res, t
     response = _upload(depositor, locked.read_bytes(), "locked.pdf")
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "cannot be deposited" in page and "password" in page
+    assert _count(res, Item) == 0 and _stored_files(res) == [] and _leftover_uploads(app) == []
+
+
+def test_a_damaged_pdf_is_refused_in_plain_words_not_the_parser_s(app, depositor, res, tmp_path):
+    damaged = garbage_pdf(tmp_path / "damaged.pdf")
+    assert "Stream has ended unexpectedly" in extract_file(damaged).reason  # what pypdf says
+    response = _upload(depositor, damaged.read_bytes(), "damaged.pdf")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "damaged or incomplete" in page and "Save or export it again" in page
+    assert "Stream has ended" not in page and "damaged PDF:" not in page
     assert _count(res, Item) == 0 and _stored_files(res) == [] and _leftover_uploads(app) == []
 
 

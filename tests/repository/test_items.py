@@ -135,7 +135,7 @@ def test_from_a_search_the_item_page_shows_where_the_words_occur(app, client, ma
     item_id = make_item(title="Two page paper", pages=["The first page is about families.",
                                                        "The second page mentions the genogram <tool> twice: genogram."])
     results = client.get("/search", query_string={"q": "genogram"}).get_data(as_text=True)
-    assert f'href="/items/{item_id}?q=genogram#passages"' in results
+    assert f'href="/items/{item_id}?q=genogram&amp;results=q%3Dgenogram#passages"' in results
     html = client.get(f"/items/{item_id}", query_string={"q": "genogram"}).get_data(as_text=True)
     passages = html.split("Where ‘genogram’ appears", 1)[1].split("Back to the results", 1)[0]
     assert "Page 2:" in passages and "Page 1:" not in passages
