@@ -43,6 +43,7 @@ def site(tmp_path_factory):
                 title="Sharing information between councils, police forces, health visitors and schools",
                 authors=[AuthorData("Dee Positor")], status="submitted", summary="What helped people share."),
                 depositor=depositor)
+            unsent = create_item(session, ItemData(title="A draft not yet sent", status="draft"), depositor=depositor)
             upload = Upload(user_id=depositor.id, file_name="a-very-long-file-name-without-any-spaces-at-all.pdf",
                             spool_name="refused.upload", state="refused",
                             message="The selected file cannot be deposited: it is protected by a password")
@@ -56,6 +57,7 @@ def site(tmp_path_factory):
             paths["submission"] = f"/moderation/items/{draft.id}"
             paths["edit"] = f"/deposit/{draft.id}/edit"
             paths["refused upload"] = f"/deposit/uploads/{upload.id}"
+            paths["delete a draft"] = f"/deposit/{unsent.id}/delete"
     with browse(app) as browser:
         browser.page.set_viewport_size(PHONE)
         yield browser, paths
@@ -84,10 +86,16 @@ VISITOR = {
     "accessibility statement": "/accessibility", "privacy notice": "/privacy", "contact": "/contact",
     "sign in": "/account/sign-in", "register": "/account/register", "password reset": "/account/reset",
     "404": "/no/such/page", "400": "/search?page=0",
+    "upcoming event": "/events/seminar-9-schools", "register interest": "/events/seminar-9-schools/register",
 }
 DEPOSITOR = {"account": "/account/", "my deposits": "/deposit/", "deposit": "/deposit/new", "edit": None,
-             "refused upload": None, "item page signed in": None}
-EDITOR = {"moderation queue": "/moderation/", "submission": None, "people": "/moderation/people"}
+             "refused upload": None, "delete a draft": None, "item page signed in": None}
+EDITOR = {"moderation queue": "/moderation/", "submission": None, "people": "/moderation/people",
+          "new event": "/events/new", "event edit": "/events/seminar-9-schools/edit",
+          "new session": "/events/seminar-9-schools/sessions/new",
+          "registrations": "/events/seminar-9-schools/registrations", "themes": "/moderation/themes",
+          "new theme": "/moderation/themes/new", "theme edit": "/moderation/themes/families",
+          "places": "/moderation/places", "place edit": "/moderation/places/leeds"}
 STATUS = {"404": 404, "400": 400, "refused upload": 422}
 CASES = [(None, name, path) for name, path in VISITOR.items()] + \
     [("dep@example.org", name, path) for name, path in DEPOSITOR.items()] + \
