@@ -8,10 +8,13 @@ from .copies import COPY_STATUSES, CopyRequest
 from .harvest import PublicRecord, PublicRecordState
 from .items import (
     ACCESS_LEVELS,
+    ADDITIONAL_FILE_ACCESS,
+    ADDITIONAL_FILE_LABELS,
     CASE_STUDY_SECTIONS,
     ITEM_TYPES,
     LICENCES,
     STATUSES,
+    AdditionalFile,
     CaseStudy,
     Item,
     ItemAuthor,
@@ -26,6 +29,7 @@ from .usage import USAGE_KINDS, UsageEvent, UsageSalt
 from .users import ROLES, Organisation, PasswordResetToken, SignInAttempt, User
 
 __all__ = [
+    "ADDITIONAL_FILE_ACCESS", "ADDITIONAL_FILE_LABELS", "AdditionalFile",
     "ACCESS_LEVELS", "CASE_STUDY_SECTIONS", "ITEM_TYPES", "LICENCES", "ROLES", "STATUSES", "Base", "CaseStudy",
     "Event", "Item",
     "ItemAuthor", "ItemFile", "Organisation", "PageText", "Place", "Theme", "User",
