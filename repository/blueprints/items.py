@@ -20,7 +20,7 @@ from ..services.access import (
 )
 from ..services.citations import download_name, highwire_tags, to_bibtex, to_ris
 from ..services.items import find_item, pages_read, scanned_pages
-from ..services.search import passages_in_item, related_items
+from ..services.search import passages_in_files, passages_in_item, related_items
 from ..services.seminars import sessions_presenting
 from .common import current_reader, current_user_record
 from .reports import count_use
@@ -57,6 +57,10 @@ def show(item_id: int):
     # Arriving from a search, show where its words occur, page by page (only if the text is readable).
     q = request.args.get("q", "", type=str)[:500].strip()
     passages = passages_in_item(resources().index, item, q) if q and readable else []
+    other_files = [(attached, can_read_file(user, item, attached), additional_file_access(item, attached))
+                   for attached in item.additional_files]
+    file_passages = passages_in_files(resources().index, [attached for attached, can, _ in other_files if can], q) \
+        if q else []
     sections = []
     if item.case_study is not None:
         sections = [(heading, getattr(item.case_study, name))
@@ -70,8 +74,7 @@ def show(item_id: int):
         # A very long file is read only up to Limits.max_pages: the page says how far search reaches.
         pages_read=pages_read(db_session(), current) if current else 0,
         presented=sessions_presenting(db_session(), item),
-        other_files=[(attached, can_read_file(user, item, attached), additional_file_access(item, attached))
-                     for attached in item.additional_files],
+        other_files=other_files, file_passages=file_passages,
     )
 
 

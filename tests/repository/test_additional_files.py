@@ -127,6 +127,8 @@ def test_two_readers_only_the_one_who_may_read_the_file_finds_it(app, depositor,
     assert found["total"] == 1 and "<mark>quillwort</mark>" in found["results"][0]["snippet"]
     assert colleague.get(f"/items/{item_id}/files/{file_id}.docx").status_code == 200
     assert len(json.loads(_text(colleague.get(f"/api/v1/items/{item_id}")))["other_files"]) == 1
+    arriving = _text(colleague.get(f"/items/{item_id}?q=quillwort"))
+    assert "Slides:</span>" in arriving and "<mark>quillwort</mark>" in arriving
 
     for who in (None, "stranger@example.org"):
         client = _client_of(app, who)
@@ -145,6 +147,7 @@ def test_two_readers_only_the_one_who_may_read_the_file_finds_it(app, depositor,
         assert record["other_files"] == [] and "quillwort" not in json.dumps(record)
         item_page = _text(client.get(f"/items/{item_id}"))
         assert "restricted: not available to you" in item_page and f"/files/{file_id}." not in item_page
+        assert "<mark>quillwort" not in _text(client.get(f"/items/{item_id}?q=quillwort pilot")).lower()
         assert client.get(f"/items/{item_id}/files/{file_id}.docx").status_code == 404
         for export in ("csv", "ris", "bib"):
             assert "quillwort" not in _text(client.get(f"/search.{export}?q=councils quillwort")).lower()
