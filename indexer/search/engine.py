@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -42,6 +43,8 @@ class Hit:
     id: str
     score: float
     snippets: list[str]
+    # Labels of the item's additional files the reader may read that the query matched.
+    found_in: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -99,6 +102,81 @@ def _allowed(view: IndexView, request: SearchRequest):
     return view.cached_filter(key, build)
 
 
+@dataclass
+class _FileMatches:
+    """The additional files a search matched among those the reader may read, grouped by item."""
+
+    items: int = 0  # bitmap of the items' documents
+    scores: dict[int, float] = field(default_factory=dict)  # item docnum -> its best file's score
+    files: dict[int, list[int]] = field(default_factory=dict)  # item docnum -> matched file docnums
+
+
+def _readable_files(view: IndexView, request: SearchRequest, allowed) -> tuple[object, dict[int, int]]:
+    """Return the file documents the principals may read whose item is allowed, and file -> item docnum."""
+    key = ("files", allowed.bits, tuple(sorted(request.principals)))
+
+    def build():
+        candidates = 0
+        for p in request.principals:
+            candidates |= view.term_bits("file_readers", p)
+        owners: dict[int, int] = {}
+        for docnum in _positions(candidates):
+            item = view.docnum(view.searcher.stored_fields(docnum).get("item_of") or "")
+            if item is not None and item in allowed:
+                owners[docnum] = item
+        return view.cached_filter(key, lambda: sum(1 << d for d in owners)), owners
+
+    return view.memo(key, build)
+
+
+def _positions(bits: int):
+    """Yield the set positions of a bitmap, lowest first."""
+    while bits:
+        low = bits & -bits
+        yield low.bit_length() - 1
+        bits ^= low
+
+
+def _file_matches(view: IndexView, request: SearchRequest, allowed, query, terms, scored: bool,
+                  ranking: Ranking) -> _FileMatches:
+    """Match the query against the additional files the reader may read, and group them by item."""
+    out = _FileMatches()
+    if not allowed.bits:
+        return out
+    readable, owners = _readable_files(view, request, allowed)
+    if not owners:
+        return out
+    ranked: list[tuple[int, float]] = []
+    if terms is not None:
+        ranked, matched = view.top_by_terms(terms, readable, len(owners))
+    else:
+        matched = view.query_bits(query) & readable.bits
+        if scored and matched:
+            ranked = [(hit.docnum, float(hit.score))
+                      for hit in view.searcher.search(query, limit=len(owners), filter=readable)]
+    if scored and ranking.coord > 0 and ranked:
+        ranked = _coordinate(view, query, ranked, ranking)
+    for docnum in _positions(matched):
+        item = owners[docnum]
+        out.items |= 1 << item
+        out.files.setdefault(item, []).append(docnum)
+    for docnum, score in ranked:
+        item = owners[docnum]
+        out.scores[item] = max(score, out.scores.get(item, 0.0))
+    return out
+
+
+def _merge_ranked(view: IndexView, ranked: list[tuple[int, float]], found: _FileMatches) -> list[tuple[int, float]]:
+    """Rank each item by the better of its own score and its best matching file's."""
+    if not found.scores:
+        return ranked
+    best = dict(ranked)
+    for item, score in found.scores.items():
+        best[item] = max(score, best.get(item, 0.0))
+    ties = view.tie_order()
+    return sorted(best.items(), key=lambda ds: (-ds[1], ties[ds[0]]))
+
+
 # Sort order -> (column, descending) keys, most significant first. Undated
 # items carry "" in "newest" and "~" in "oldest", so they come last either way.
 SORT_KEYS = {
@@ -137,13 +215,19 @@ def _first_in_order(view: IndexView, sort: str, matched: int, count: int) -> lis
     return out
 
 
-def _snippets(view: IndexView, docnum: int, terms: frozenset[str]) -> list[str]:
-    """Return snippets from body, else abstract or summary; a lead when nothing matches."""
+def _snippets(view: IndexView, docnum: int, terms: frozenset[str], files: list[int] = ()) -> list[str]:
+    """Return snippets from body, else abstract or summary, else the matched files; a lead when nothing matches."""
     stored = view.searcher.stored_fields(docnum)
     for name in ("body", "abstract", "summary"):
         found = make_snippets(stored.get(name) or "", terms, count=SNIPPETS)
         if found:
             return found
+    for file_docnum in files:  # only files the reader may read are passed in
+        attached = view.searcher.stored_fields(file_docnum)
+        found = make_snippets(attached.get("body") or "", terms, count=SNIPPETS)
+        if found:
+            label = html.escape(attached.get("label") or "File")
+            return [f"{label}: {snippet}" for snippet in found]
     for name in ("abstract", "summary", "body"):
         text = stored.get(name) or ""
         if text.strip():
@@ -225,6 +309,10 @@ def search(store: IndexStore, request: SearchRequest) -> SearchResult:
         matched = view.query_bits(parsed.query) & allowed.bits
     else:
         matched = 0
+    files = _FileMatches()
+    if not browsing:
+        files = _file_matches(view, request, allowed, parsed.query, terms, scored, ranking)
+        matched |= files.items
     suggestion = None
     if request.suggest and not browsing:
         visible = _visible(view, request.principals, request.withheld)
@@ -242,10 +330,14 @@ def search(store: IndexStore, request: SearchRequest) -> SearchResult:
         ranked = sorted(((hit.docnum, float(hit.score)) for hit in results), key=lambda ds: (-ds[1], ties[ds[0]]))
     if scored and ranking.coord > 0:
         ranked = _coordinate(view, parsed.query, ranked, ranking)
+    if scored:
+        ranked = _merge_ranked(view, ranked, files)
     hits = []
     for docnum, score in ranked[first:first + request.per_page]:
-        snippets = _snippets(view, docnum, parsed.text_terms) if request.highlight else []
-        hits.append(Hit(view.doc_id(docnum), score, snippets))
+        matched_files = files.files.get(docnum, [])
+        snippets = _snippets(view, docnum, parsed.text_terms, matched_files) if request.highlight else []
+        labels = [view.searcher.stored_fields(d).get("label") or "" for d in matched_files]
+        hits.append(Hit(view.doc_id(docnum), score, snippets, found_in=labels))
     return SearchResult(
         total=matched.bit_count(),
         page=request.page,

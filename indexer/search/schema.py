@@ -109,6 +109,12 @@ def make_schema() -> fields.Schema:
         access=fields.KEYWORD(analyzer=key_analyzer(), sortable=True),
         author_keys=fields.KEYWORD(analyzer=key_analyzer(lowercase=False)),
         readers=fields.KEYWORD(analyzer=key_analyzer(lowercase=False)),
+        # An item's additional files are documents of their own (see file_documents): they carry
+        # their own reader tokens here, never in "readers", so no count, facet, suggestion or
+        # ranking statistic sees them; a search maps a file a reader may read to its item.
+        item_of=fields.ID(stored=True),
+        file_readers=fields.KEYWORD(analyzer=key_analyzer(lowercase=False)),
+        label=fields.STORED(),
         year=fields.NUMERIC(int, bits=32, sortable=True, signed=False),
         year_key=fields.KEYWORD(analyzer=key_analyzer()),
         newest=fields.ID(sortable=True),
@@ -239,3 +245,40 @@ def to_fields(doc: dict) -> dict[str, Any]:
     if year:
         out["year"] = int(year)
     return out
+
+
+# Separates an item's id from its file's in an additional file's document id ("12/f3").
+FILE_ID_MARK = "/f"
+
+
+def is_file_document(doc_id: str) -> bool:
+    """Return True for the id of an additional file's document (not an item's)."""
+    return FILE_ID_MARK in doc_id
+
+
+def file_documents(doc: dict) -> list[dict[str, Any]]:
+    """Turn the additional files of an index document dict into add_document arguments, one per file.
+
+    doc["files"] lists {"id", "label", "body", "readers"}: the files whose text is open, each
+    with the reader tokens of those who may read it.
+    """
+    item_id = str(doc["id"])
+    out = []
+    for attached in doc.get("files") or []:
+        body = attached.get("body") or ""
+        out.append({
+            "id": f"{item_id}{FILE_ID_MARK}{attached['id']}",
+            "fingerprint": "",
+            "item_of": item_id,
+            "label": attached.get("label") or "",
+            "body": body,
+            "text": body,
+            "exact": body,
+            "file_readers": _keys(attached.get("readers")),
+        })
+    return out
+
+
+def to_documents(doc: dict) -> list[dict[str, Any]]:
+    """Turn an index document dict into the add_document arguments of the item and of its files."""
+    return [to_fields(doc), *file_documents(doc)]

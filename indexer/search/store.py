@@ -12,10 +12,18 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from whoosh import index, writing
+from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
-from indexer.search.schema import Ranking, fingerprint, make_schema, make_weighting, to_fields
+from indexer.search.schema import (
+    Ranking,
+    fingerprint,
+    is_file_document,
+    make_schema,
+    make_weighting,
+    to_documents,
+)
 from indexer.search.view import IndexView
 from indexer.search.whoosh_internals import InlineCodec, release_lock, segment_count
 
@@ -156,12 +164,12 @@ class IndexStore:
 
     def add_or_replace(self, docs: Iterable[dict]) -> int:
         """Write documents, replacing any with the same id, in one commit; return how many."""
-        prepared = [to_fields(d) for d in docs]  # bad documents fail before the lock is taken
+        prepared = [to_documents(d) for d in docs]  # bad documents fail before the lock is taken
         if not prepared:
             return 0
         with self.writer() as writer:
-            for fields in prepared:
-                writer.put_fields(fields)
+            for documents in prepared:
+                writer.put_documents(documents)
             writer.commit()
         return len(prepared)
 
@@ -205,8 +213,9 @@ class IndexStore:
         writer = self._whoosh_writer(self.lock_timeout, procs=procs)
         count = 0
         try:
-            for fields in (to_fields(d) for d in docs):
-                writer.add_document(**fields)
+            for documents in (to_documents(d) for d in docs):
+                for fields in documents:
+                    writer.add_document(**fields)
                 count += 1
         except BaseException:
             _let_go(writer)
@@ -272,11 +281,13 @@ class IndexStore:
                 return {}
             ids = reader.column_reader("id")
             fps = reader.column_reader("fingerprint")
-            return {ids[d]: fps[d] for d in reader.all_doc_ids()}
+            return {ids[d]: fps[d] for d in reader.all_doc_ids() if not is_file_document(ids[d])}
 
     def doc_count(self) -> int:
-        """Return the number of live documents."""
-        return self.view().searcher.doc_count()
+        """Return the number of live item documents (additional files' documents are not counted)."""
+        searcher = self.view().searcher
+        files = sum(1 for _ in searcher.docs_for_query(wq.Every("item_of")))
+        return searcher.doc_count() - files
 
     def segment_count(self) -> int:
         """Return how many segments the latest committed index has (merges lower it)."""
@@ -320,23 +331,35 @@ class IndexWriter:
         return self._writer
 
     def put(self, doc: dict) -> None:
-        """Add or replace one document (ValueError for a document the index cannot take)."""
-        self.put_fields(to_fields(doc))
+        """Add or replace one item's document and its files' (ValueError for a document the index cannot take)."""
+        self.put_documents(to_documents(doc))
+
+    def put_documents(self, documents: list[dict]) -> None:
+        """Add or replace an item's document and its files', turned into fields by schema.to_documents.
+
+        The item's earlier file documents go first, so a removed file leaves nothing behind.
+        """
+        writer = self._open()
+        item_id = documents[0]["id"]
+        if item_id in self.written:
+            raise DocumentRewritten(f"document {item_id} is already in this uncommitted write")
+        writer.delete_by_term("item_of", item_id)
+        for fields in documents:
+            writer.update_document(**fields)
+        self.written.add(item_id)
 
     def put_fields(self, fields: dict) -> None:
-        """Add or replace one document already turned into fields by schema.to_fields."""
-        writer = self._open()
-        if fields["id"] in self.written:
-            raise DocumentRewritten(f"document {fields['id']} is already in this uncommitted write")
-        writer.update_document(**fields)
-        self.written.add(fields["id"])
+        """Add or replace one item's document already turned into fields by schema.to_fields."""
+        self.put_documents([fields])
 
     def remove(self, doc_id: str) -> int:
-        """Delete a committed document by id; return how many were deleted (0 or 1)."""
+        """Delete a committed item's document (and its files'); return how many items were deleted (0 or 1)."""
         doc_id = str(doc_id)
         if doc_id in self.written:
             raise DocumentRewritten(f"document {doc_id} is already in this uncommitted write")
-        return self._open().delete_by_term("id", doc_id)
+        writer = self._open()
+        writer.delete_by_term("item_of", doc_id)
+        return writer.delete_by_term("id", doc_id)
 
     def commit(self, checkpoint: dict | None = None) -> None:
         """Make everything put or removed searchable, then record `checkpoint` beside the index.

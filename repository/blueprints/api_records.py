@@ -13,9 +13,9 @@ from pathlib import Path
 from flask import Blueprint, abort, jsonify, url_for
 
 from ..context import db_session, resources
-from ..models import Item
+from ..models import ADDITIONAL_FILE_LABELS, Item
 from ..services import usage
-from ..services.access import can_read_text, can_see_tombstone, can_view, text_is_open
+from ..services.access import can_read_file, can_read_text, can_see_tombstone, can_view, text_is_open
 from ..services.browse import events_with_counts, facet_counts, full_counts, places_by_region, theme_tree
 from ..services.citations import to_bibtex, to_ris
 from ..services.items import find_item
@@ -39,6 +39,14 @@ def item_record(item: Item, user) -> dict:
     files = [{"version": stored.version, "size": stored.size, "pages": stored.page_count,
               "added": _date(stored.created_at), "current": stored is item.current_file,
               "url": file_url(item, stored, _external=True) if readable else None} for stored in item.versions]
+    # Only the additional files this person may read: the others leave no trace here.
+    other_files = [{"id": attached.id, "label": attached.label,
+                    "label_name": ADDITIONAL_FILE_LABELS.get(attached.label, attached.label),
+                    "description": attached.description, "format": attached.format, "size": attached.size,
+                    "pages": attached.page_count,
+                    "url": url_for("items.download_additional", item_id=item.id, file_id=attached.id,
+                                   suffix=attached.format, _external=True)}
+                   for attached in item.additional_files if can_read_file(user, item, attached)]
     event = None
     if item.event is not None:
         event = {"slug": item.event.slug, "name": item.event.name, "date": _date(item.event.date),
@@ -57,6 +65,7 @@ def item_record(item: Item, user) -> dict:
                     "url": url_for("browse.place", slug=p.slug, _external=True)} for p in item.places],
         "event": event,
         "files": files,
+        "other_files": other_files,
         "citation": {"bibtex": to_bibtex(item, url=page), "ris": to_ris(item, url=page, pdf_url=pdf),
                      "bibtex_url": url_for("items.bibtex", item_id=item.id, _external=True),
                      "ris_url": url_for("items.ris", item_id=item.id, _external=True)},

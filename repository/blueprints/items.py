@@ -8,10 +8,19 @@ from indexer.extraction import FORMATS
 
 from ..context import db_session, resources
 from ..models import CASE_STUDY_SECTIONS
-from ..services.access import can_read_text, can_see_tombstone, can_view, is_depositor, is_editor, text_is_open
+from ..services.access import (
+    additional_file_access,
+    can_read_file,
+    can_read_text,
+    can_see_tombstone,
+    can_view,
+    is_depositor,
+    is_editor,
+    text_is_open,
+)
 from ..services.citations import download_name, highwire_tags, to_bibtex, to_ris
 from ..services.items import find_item, pages_read, scanned_pages
-from ..services.search import passages_in_item, related_items
+from ..services.search import passages_in_files, passages_in_item, related_items
 from ..services.seminars import sessions_presenting
 from .common import current_reader, current_user_record
 from .finder import RESULTS_ARG, results_address
@@ -51,6 +60,10 @@ def show(item_id: int):
     back = results_address(request.args.get(RESULTS_ARG, type=str)) or \
         (url_for("main.search", q=q) if q else None)
     passages = passages_in_item(resources().index, item, q) if q and readable else []
+    other_files = [(attached, can_read_file(user, item, attached), additional_file_access(item, attached))
+                   for attached in item.additional_files]
+    file_passages = passages_in_files(resources().index, [attached for attached, can, _ in other_files if can], q) \
+        if q else []
     sections = []
     if item.case_study is not None:
         sections = [(heading, getattr(item.case_study, name))
@@ -64,6 +77,7 @@ def show(item_id: int):
         # A very long file is read only up to Limits.max_pages: the page says how far search reaches.
         pages_read=pages_read(db_session(), current) if current else 0,
         presented=sessions_presenting(db_session(), item),
+        other_files=other_files, file_passages=file_passages,
     )
 
 
@@ -109,6 +123,25 @@ def download_version(item_id: int, version: int, suffix: str):
     if stored is not None and suffix != stored.format and can_read_text(current_user_record(), item):
         return redirect(file_url(item, stored))
     return _send_stored(item, stored, f"v{version}.{stored.format if stored else 'pdf'}")
+
+
+@bp.get("/<int:item_id>/files/<int:file_id>.<suffix>")
+def download_additional(item_id: int, file_id: int, suffix: str):
+    """Send one of the item's additional files, if the reader may read it."""
+    item = _visible_item(item_id)
+    attached = next((f for f in item.additional_files if f.id == file_id), None)
+    if attached is None or not can_read_file(current_user_record(), item, attached):
+        abort(404)
+    if suffix != attached.format:
+        return redirect(url_for("items.download_additional", item_id=item.id, file_id=file_id,
+                                suffix=attached.format))
+    path = resources().files.path_for(attached.sha256, attached.format)
+    if not path.is_file():
+        abort(404)
+    known = FORMATS.get(attached.format)
+    return send_file(path, mimetype=known.content_type if known else "application/octet-stream",
+                     as_attachment=True, download_name=download_name(item, f"{attached.label}.{attached.format}"),
+                     max_age=0)
 
 
 @bp.get("/<int:item_id>/citation.bib")

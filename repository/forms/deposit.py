@@ -18,7 +18,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..models import ACCESS_LEVELS, CASE_STUDY_SECTIONS, ITEM_TYPES, LICENCES
+from ..models import (
+    ACCESS_LEVELS,
+    ADDITIONAL_FILE_ACCESS,
+    ADDITIONAL_FILE_LABELS,
+    CASE_STUDY_SECTIONS,
+    ITEM_TYPES,
+    LICENCES,
+)
 from ..services.items import AuthorData, ItemData
 from . import options
 
@@ -28,6 +35,32 @@ ACCESS_HINTS = {
     "restricted": "Only you, members of your organisation, the people you name below and the editors.",
     "embargoed": "Everyone can see the description; the file and its text open on the date you give.",
 }
+
+
+# What each setting of an additional file means; the form offers only those the item allows.
+FILE_ACCESS_HINTS = {
+    "item": "Whoever may read the item's main file may read this one, and find it by its words.",
+    "registered": "Only people who have signed in may read it or find it by its words, even if the item is open.",
+    "restricted": "Only you, members of your organisation, the item's named readers and the editors may read it "
+                  "or find it by its words. Everyone else sees only its label.",
+}
+
+
+class AdditionalFileDetailsForm(FlaskForm):
+    """Say what an additional file is and who may read it."""
+
+    label = SelectField("What the file is", choices=options([("", "Choose one"), *ADDITIONAL_FILE_LABELS.items()]),
+                        validators=[DataRequired("Choose what the file is")])
+    description = StringField("Description (optional)", description="For example: slides from the Leeds seminar.",
+                              validators=[Length(max=200, message="The description must be 200 characters or fewer")])
+    access = RadioField("Who can read the file", choices=options(ADDITIONAL_FILE_ACCESS.items()), default="item",
+                        validators=[DataRequired("Choose who can read the file")])
+
+
+class AdditionalFileForm(AdditionalFileDetailsForm):
+    """Upload an additional file with its label and access."""
+
+    file = FileField("Upload a file", validators=[FileRequired("Select a file")])
 
 
 class UploadForm(FlaskForm):

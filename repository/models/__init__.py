@@ -9,11 +9,14 @@ from .curation import CURATION_ACTIONS, CurationEntry
 from .harvest import PublicRecord, PublicRecordState
 from .items import (
     ACCESS_LEVELS,
+    ADDITIONAL_FILE_ACCESS,
+    ADDITIONAL_FILE_LABELS,
     CASE_STUDY_SECTIONS,
     ITEM_TYPES,
     LANGUAGES,
     LICENCES,
     STATUSES,
+    AdditionalFile,
     CaseStudy,
     Item,
     ItemAuthor,
@@ -28,6 +31,7 @@ from .usage import USAGE_KINDS, UsageEvent, UsageSalt
 from .users import ROLES, Organisation, PasswordResetToken, SignInAttempt, User
 
 __all__ = [
+    "ADDITIONAL_FILE_ACCESS", "ADDITIONAL_FILE_LABELS", "AdditionalFile",
     "ACCESS_LEVELS", "CASE_STUDY_SECTIONS", "ITEM_TYPES", "LANGUAGES", "LICENCES", "ROLES", "STATUSES", "Base",
     "CaseStudy",
     "Event", "Item",

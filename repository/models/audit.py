@@ -28,6 +28,9 @@ AUDIT_ACTIONS = {
     "copy_approved": "Copy request approved",
     "copy_refused": "Copy request refused",
     "copy_sent": "Approved copy downloaded",
+    "file_added": "Additional file added",
+    "file_changed": "Additional file relabelled",
+    "file_removed": "Additional file removed",
 }
 
 

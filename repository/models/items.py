@@ -51,6 +51,20 @@ LANGUAGES = {
     "pa": "Punjabi",
     "ar": "Arabic",
 }
+# What an additional file of an item is (beside its main file), and who may read it: the item's
+# readers or fewer (services.access.additional_file_access takes the stricter of the two).
+ADDITIONAL_FILE_LABELS = {
+    "slides": "Slides",
+    "data": "Data",
+    "easy_read": "Easy-read version",
+    "supporting_paper": "Supporting paper",
+    "other": "Other",
+}
+ADDITIONAL_FILE_ACCESS = {
+    "item": "Same as the item",
+    "registered": "Registered users",
+    "restricted": "Restricted",
+}
 # A case study's sections (CaseStudy's columns), in order, with the heading each is shown under.
 CASE_STUDY_SECTIONS = {
     "partners": "Partners",
@@ -117,6 +131,9 @@ class Item(Base):
     )
     case_study: Mapped[CaseStudy | None] = relationship(
         back_populates="item", cascade="all, delete-orphan"
+    )
+    additional_files: Mapped[list[AdditionalFile]] = relationship(
+        back_populates="item", order_by="AdditionalFile.id", cascade="all, delete-orphan"
     )
 
     @property
@@ -227,3 +244,34 @@ class PageText(Base):
     number: Mapped[int]
     text: Mapped[str] = mapped_column(Text, default="")
     ocr: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())  # recognised from a scan
+
+
+class AdditionalFile(Base):
+    """A file beside an item's main file (slides, data, an easy-read version ...), with its own label and access.
+
+    Stored by SHA-256 like ItemFile; it has no versions (a new one replaces it by removal and
+    upload). Its extracted text is kept whole: search needs it, the item page does not page it.
+    """
+
+    __tablename__ = "additional_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(20), default="other")  # a key of ADDITIONAL_FILE_LABELS
+    description: Mapped[str] = mapped_column(String(200), default="")
+    access: Mapped[str] = mapped_column(String(20), default="item")  # a key of ADDITIONAL_FILE_ACCESS
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int]
+    page_count: Mapped[int] = mapped_column(default=0)
+    original_name: Mapped[str] = mapped_column(String(300), default="")
+    format: Mapped[str] = mapped_column(String(10), default="pdf")
+    text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    item: Mapped[Item] = relationship(back_populates="additional_files")
+
+    @property
+    def label_text(self) -> str:
+        """Return the label as shown: its name, and the free text when there is one."""
+        name = ADDITIONAL_FILE_LABELS.get(self.label, self.label)
+        return f"{name}: {self.description}" if self.description else name

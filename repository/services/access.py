@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ..models import Item, User
+from ..models import AdditionalFile, Item, User
 
 PUBLIC = "public"
 REGISTERED = "registered"
@@ -33,7 +33,12 @@ def readers_for(item: Item) -> list[str]:
         return [PUBLIC]
     if item.access == "registered":
         return [REGISTERED]
-    # Restricted (and any level this code does not know: closed is the safe default).
+    return _restricted_readers(item)
+
+
+def _restricted_readers(item: Item) -> list[str]:
+    """Return the reader tokens of a restricted item: editors, its depositor and their organisation, named readers."""
+    # Also any level this code does not know: closed is the safe default.
     tokens = [EDITORS]
     if item.depositor_id is not None:
         tokens.append(f"user:{item.depositor_id}")
@@ -129,3 +134,49 @@ def can_add_version(user: Any, item: Item) -> bool:
     if is_editor(user):
         return item.status in ("draft", "submitted", "published")
     return is_depositor(user, item) and item.status in ("draft", "published")
+
+
+# Additional files' access, from the least strict: "item" follows the item, the others narrow it.
+_NARROWING = ("item", "registered", "restricted")
+
+
+def additional_file_access(item: Item, attached: AdditionalFile) -> str:
+    """Return who may read an additional file: "item" (the item's readers), "registered" or "restricted".
+
+    A file's setting can only narrow the item's: when the item itself is stricter (a
+    registered file on an item made restricted later), the item's level wins.
+    """
+    wanted = attached.access if attached.access in _NARROWING else "restricted"
+    if wanted == "registered" and item.access in ("open", "embargoed"):
+        return "registered"
+    if wanted == "restricted" and item.access != "restricted":
+        return "restricted"
+    return "item"
+
+
+def allowed_file_access(item: Item) -> list[str]:
+    """Return the settings an additional file of `item` may have: the item's level, or stricter ones."""
+    if item.access == "restricted":
+        return ["item"]
+    if item.access == "registered":
+        return ["item", "restricted"]
+    return list(_NARROWING)
+
+
+def readers_for_file(item: Item, attached: AdditionalFile) -> list[str]:
+    """Return the reader tokens of an additional file of a published item."""
+    level = additional_file_access(item, attached)
+    if level == "registered":
+        return [REGISTERED]
+    if level == "restricted":
+        return _restricted_readers(item)
+    return readers_for(item)
+
+
+def can_read_file(user: Any, item: Item, attached: AdditionalFile, today: date | None = None) -> bool:
+    """Return True when `user` may download an additional file of `item` and find its text."""
+    if attached.item_id != item.id or not can_read_text(user, item, today):
+        return False
+    if is_editor(user) or is_depositor(user, item):
+        return True
+    return bool(set(readers_for_file(item, attached)) & set(principals_for(user)))

@@ -15,6 +15,7 @@ from indexer.extraction import ACCEPTED, NOT_ACCEPTED, Extraction, Limits, Sourc
 
 from ..models import (
     CASE_STUDY_SECTIONS,
+    AdditionalFile,
     CaseStudy,
     Event,
     Item,
@@ -177,14 +178,19 @@ def check_extraction(session: Session, extraction: Extraction, actor: User | Non
     own deposits, published items open to them; editors: any). The same file in an item hidden
     from them is taken as a new deposit, so the answer never tells them that such an item exists.
     """
+    check_readable(extraction)
+    if duplicate_known_to(session, extraction.sha256, actor):
+        raise UploadRejected("This file has already been deposited. Upload a different file, "
+                             "or ask an editor if you think this is wrong")
+
+
+def check_readable(extraction: Extraction) -> None:
+    """Raise UploadRejected when extraction refused the file or found no text in it."""
     if extraction.status != "ok":
         raise UploadRejected(rejection_message(extraction))
     if not any(page.strip() for page in extraction.pages):
         raise UploadRejected("The selected file cannot be deposited: it has no text layer "
                              "(it looks scanned or image-only)")
-    if duplicate_known_to(session, extraction.sha256, actor):
-        raise UploadRejected("This file has already been deposited. Upload a different file, "
-                             "or ask an editor if you think this is wrong")
 
 
 def duplicate_known_to(session: Session, sha256: str, actor: User | None) -> bool:
@@ -224,7 +230,8 @@ def start_deposit(session: Session, user: User, extraction: Extraction, files: F
 
 def discard_unreferenced_file(session: Session, files: FileStore, sha256: str) -> None:
     """Remove a stored file that no database row refers to (after a failed or deleted deposit)."""
-    if sha256 and find_file_by_sha(session, sha256) is None:
+    if sha256 and find_file_by_sha(session, sha256) is None and session.scalar(
+            select(AdditionalFile.id).where(AdditionalFile.sha256 == sha256).limit(1)) is None:
         try:
             files.remove(sha256)
         except ValueError:
@@ -430,7 +437,7 @@ def delete_draft(session: Session, item: Item, actor: User) -> list[str]:
     """
     if not can_edit(actor, item) or item.status != "draft" or item.published_at is not None:
         raise NotAllowed("Only a draft that was never published can be deleted")
-    hashes = [stored.sha256 for stored in item.files]
+    hashes = [stored.sha256 for stored in [*item.files, *item.additional_files]]
     session.delete(item)
     session.flush()
     return hashes

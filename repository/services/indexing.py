@@ -18,7 +18,7 @@ from indexer.search import IndexStore, fingerprint
 
 from ..models import Item, ItemFile
 from . import changes
-from .access import readers_for, text_is_open
+from .access import readers_for, readers_for_file, text_is_open
 
 log = logging.getLogger("repository.indexing")
 
@@ -54,6 +54,11 @@ def index_document(item: Item, today: date | None = None) -> dict:
         else None,
         "access": item.access,
         "readers": readers_for(item),
+        # Each additional file is found by those who may read it, and by no one else.
+        "files": [{"id": attached.id, "label": attached.label_text, "body": attached.text,
+                   "readers": readers_for_file(item, attached)}
+                  for attached in sorted(item.additional_files, key=lambda f: f.id)]
+        if text_is_open(item, today) else [],
     }
 
 
@@ -68,6 +73,7 @@ def _published(session: Session, ids: Iterable[int] | None = None):
             selectinload(Item.event),
             selectinload(Item.depositor),
             selectinload(Item.files).selectinload(ItemFile.pages),
+            selectinload(Item.additional_files),
         )
         .order_by(Item.id)
     )

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from indexer.search import FACETS, Hit, IndexStore, SearchRequest, SearchResult, more_like_this, passages, search
 
-from ..models import ACCESS_LEVELS, ITEM_TYPES, Event, Item, Place, Theme
+from ..models import ACCESS_LEVELS, ITEM_TYPES, AdditionalFile, Event, Item, Place, Theme
 from . import changes
 from .access import readers_for
 from .taxonomy import children_of
@@ -177,3 +177,13 @@ def passages_in_item(store: IndexStore, item: Item, q: str, *, limit: int = 10) 
     if current is None:
         return []
     return passages(store, ((page.number, page.text) for page in current.pages), q, limit=limit)
+
+
+def passages_in_files(store: IndexStore, readable: list[AdditionalFile], q: str, *,
+                      limit: int = 3) -> list[tuple[str, str]]:
+    """Return (file label, HTML-safe excerpt) where the query's words occur in these additional files.
+
+    The caller passes only the files the reader may read.
+    """
+    return [(attached.label_text, excerpt) for attached in readable
+            for _number, excerpt in passages(store, [(1, attached.text)], q, limit=limit)]

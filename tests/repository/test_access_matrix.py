@@ -3,7 +3,8 @@
 Each item carries made-up words found nowhere else: one in its title (metadata) and one
 only in its file's text. For a person who may not see an item, neither word may appear
 in any answer: not a result, total, facet count, snippet, suggestion, related item, API
-record, browse page, seminar page, calendar file, item page or file.
+record, browse page, seminar page, calendar file, item page or file. Each item also has an
+additional file (slides) kept to its restricted readers, with a word of its own.
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ from repository.models import Item, Place
 from repository.services import moderation
 from repository.services.access import principals_for
 from repository.services.accounts import get_user_by_email
+from repository.services.additional_files import add_additional_file
 from repository.services.deposits import set_named_readers
 from repository.services.items import AuthorData, ItemData, attach_file, create_item
 from repository.services.seminars import EventData, SessionData, add_session, create_event
 from tests.conftest import apply_changes
+from tests.indexer import office
 
 from .people import PASSWORD, make_pdf, make_user
 
@@ -47,16 +50,17 @@ class Level:
     place: str
     access: str = "open"
     status: str = "published"
+    file_word: str = ""  # only in the item's additional file, which is restricted
 
 
 LEVELS = [
-    Level("open", "fennimoor", "blorvex", "Fennimoor Vale"),
-    Level("registered", "caldrevin", "quandrel", "Caldrevin Vale", access="registered"),
-    Level("restricted", "ostrapel", "zintaphor", "Ostrapel Vale", access="restricted"),
-    Level("embargoed", "wimberlo", "morquelle", "Wimberlo Vale", access="embargoed"),
-    Level("draft", "sprocklet", "vextrimon", "Sprocklet Vale", status="draft"),
-    Level("submitted", "thrennody", "plundrake", "Thrennody Vale", status="submitted"),
-    Level("withdrawn", "gavolith", "grellowax", "Gavolith Vale", status="withdrawn"),
+    Level("open", "fennimoor", "blorvex", "Fennimoor Vale", file_word="trevallion"),
+    Level("registered", "caldrevin", "quandrel", "Caldrevin Vale", access="registered", file_word="pellucombe"),
+    Level("restricted", "ostrapel", "zintaphor", "Ostrapel Vale", access="restricted", file_word="skarnwhistle"),
+    Level("embargoed", "wimberlo", "morquelle", "Wimberlo Vale", access="embargoed", file_word="dunmarrow"),
+    Level("draft", "sprocklet", "vextrimon", "Sprocklet Vale", status="draft", file_word="quibbleton"),
+    Level("submitted", "thrennody", "plundrake", "Thrennody Vale", status="submitted", file_word="varnocket"),
+    Level("withdrawn", "gavolith", "grellowax", "Gavolith Vale", status="withdrawn", file_word="hobbleforth"),
 ]
 USERS = {
     # name: (email, role, organisation)
@@ -88,6 +92,12 @@ DOWNLOADS = {
 }
 # Whose queries reach the text: embargoed text is kept out of the index until the embargo ends.
 REACHES_TEXT = {**SEES_RECORD, "embargoed": set()}
+# Every item has an additional file (Word slides) kept to restricted readers (named readers
+# only where the item names them: the restricted one): who may download it, whose queries reach its text.
+FILE_READERS = {level.name: RESTRICTED_READERS - ({"named reader"} if level.access != "restricted" else set())
+                for level in LEVELS}
+FILE_DOWNLOADS = {name: people & FILE_READERS[name] for name, people in DOWNLOADS.items()}
+FILE_REACHES = {name: people & FILE_READERS[name] for name, people in REACHES_TEXT.items()}
 
 
 def build_matrix(folder):
@@ -120,6 +130,13 @@ def build_matrix(folder):
                 attach_file(session, item, extraction, res.files, original_name=pdf.name)
                 if level.access == "restricted":
                     set_named_readers(session, item, ["named@example.org"])
+                if level.file_word:
+                    slides = office.word_docx(folder / f"{level.name}-slides.docx",
+                                              [COMMON + f"The {level.file_word} slide shows the pilot."])
+                    add_additional_file(session, item, extract_file(slides), res.files,
+                                        get_user_by_email(session, "editor@example.org"), label="slides",
+                                        access="item" if level.access == "restricted" else "restricted",
+                                        file_name=slides.name)
                 ids[level.name] = item.id
         apply_changes(app.extensions["repository"])  # the withdrawn item is searchable for a moment, as in real life
         with transaction(res.sessions) as session:
@@ -262,6 +279,36 @@ def test_access_matrix(matrix, level: Level, who: str):
         assert download.status_code in (403, 404) and not download.data.startswith(b"%PDF")
     version = client.get(f"/items/{item_id}/versions/1.pdf")
     assert (version.status_code == 200) == (who in DOWNLOADS[level.name])
+
+    # The additional file: found by its word, listed in the API and downloaded only by its readers.
+    reaches_file = who in FILE_REACHES[level.name]
+    by_file = json.loads(_text(client.get(f"/api/v1/search?q={level.file_word}")))
+    assert by_file["total"] == (1 if reaches_file else 0)
+    if reaches_file:
+        assert f"<mark>{level.file_word}</mark>" in by_file["results"][0]["snippet"].lower()
+    else:
+        assert level.file_word not in _answer_without_query(by_file)
+        page = _text(client.get(f"/search?q={level.file_word}")).lower()
+        assert f"<mark>{level.file_word}" not in page and link not in page
+        for query in (f"{level.file_word[:6]}*", f'"{level.file_word} slide"', f"{level.file_word}~",
+                      f"{level.title_word} {level.file_word}", f"{level.file_word[:-1]}a"):
+            answer = json.loads(_text(client.get("/api/v1/search", query_string={"q": query})))
+            assert level.file_word not in _answer_without_query(answer), query
+            assert answer["total"] == (1 if sees and level.title_word in query else 0), query
+        export = _text(client.get("/search.csv", query_string={"q": f"{level.title_word} {level.file_word}"}))
+        assert level.file_word not in export.lower() and "pilot" not in export.lower()
+    with app.app_context(), resources().sessions() as session:
+        file_id = session.get(Item, item_id).additional_files[0].id
+    record = client.get(f"/api/v1/items/{item_id}")
+    if record.status_code == 200:
+        listed = [f["id"] for f in json.loads(_text(record))["other_files"]]
+        assert listed == ([file_id] if who in FILE_DOWNLOADS[level.name] else [])
+    attached = client.get(f"/items/{item_id}/files/{file_id}.docx")
+    assert (attached.status_code == 200) == (who in FILE_DOWNLOADS[level.name])
+    if attached.status_code != 200:
+        assert attached.status_code == 404 and not attached.data.startswith(b"PK")
+    harvest = _text(client.get("/oai", query_string={"verb": "ListRecords", "metadataPrefix": "oai_dc"}))
+    assert level.file_word not in harvest.lower()
 
 
 @pytest.mark.parametrize("level", LEVELS, ids=[lv.name for lv in LEVELS])
