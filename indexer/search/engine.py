@@ -35,6 +35,10 @@ class SearchRequest:
     highlight: bool = True
     facets: bool = True
     suggest: bool = True
+    # Search a confident spelling correction in place of q; False searches q exactly as typed.
+    correct: bool = True
+    # Groups of words and phrases that mean the same: a query naming one finds them all.
+    synonyms: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass
@@ -53,6 +57,8 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]]
     suggestion: str | None
     fallback: bool
+    searched_for: str | None = None  # the corrected query searched in place of the one typed
+    notes: tuple[str, ...] = ()  # how the query was read, where that differs from how it was typed
 
 
 def _visible_bits(view: IndexView, principals: list[str], withheld: frozenset[str]) -> int:
@@ -194,14 +200,43 @@ def _facets(view: IndexView, matched: int) -> dict[str, list[tuple[str, int]]]:
     return out
 
 
+def _match(view: IndexView, parsed, allowed, scored: bool, depth: int):
+    """Return (ranked hits or None, bitmap of matched documents) for a parsed query."""
+    if isinstance(parsed.query, wq.Every):
+        return None, allowed.bits
+    terms = _flat_terms(parsed.query) if scored and allowed.bits else None
+    if terms is not None:
+        # Plain words: sum cached per-word BM25F scores instead of walking matchers.
+        return view.top_by_terms(terms, allowed, depth)
+    if allowed.bits:
+        return None, view.query_bits(parsed.query) & allowed.bits
+    return None, 0
+
+
+def _prefix_terms(view: IndexView, q) -> frozenset[str]:
+    """Return the words a trailing-* prefix stands for in the text fields, to highlight them."""
+    found = set()
+    for prefix in (p for p in q.leaves() if isinstance(p, wq.Prefix) and p.fieldname in ("text", "title")):
+        for _, text in prefix.expanded_terms(view.reader):
+            found.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+            if len(found) > 200:
+                return frozenset(found)
+    return frozenset(found)
+
+
 def search(store: IndexStore, request: SearchRequest) -> SearchResult:
-    """Search the index for what the principals may see; filters apply inside Whoosh."""
+    """Search the index for what the principals may see; filters apply inside Whoosh.
+
+    A query whose misspelt words have a confident correction that finds more is searched
+    as corrected (result.searched_for) unless request.correct is False; a weaker one is
+    only offered (result.suggestion).
+    """
     check_request(q=request.q, filters=request.filters or {}, year_from=request.year_from,
                   year_to=request.year_to, sort=request.sort, page=request.page, per_page=request.per_page)
     view = store.view()
-    parsed = parse_query(request.q, view.searcher.schema)
+    parsed = parse_query(request.q, view.searcher.schema, request.synonyms)
     allowed = _allowed(view, request)
-    empty = SearchResult(0, request.page, request.per_page, [], {}, None, parsed.fallback)
+    empty = SearchResult(0, request.page, request.per_page, [], {}, None, parsed.fallback, notes=parsed.notes)
     if parsed.query is wq.NullQuery:
         return empty
     browsing = isinstance(parsed.query, wq.Every)
@@ -214,23 +249,22 @@ def search(store: IndexStore, request: SearchRequest) -> SearchResult:
     ranking = store.ranking
     if scored and ranking.coord > 0:
         depth = max(depth, ranking.rerank_depth)
-    terms = _flat_terms(parsed.query) if scored and allowed.bits else None
-    ranked: list[tuple[int, float]] | None = None
-    if browsing:
-        matched = allowed.bits
-    elif terms is not None:
-        # Plain words: sum cached per-word BM25F scores instead of walking matchers.
-        ranked, matched = view.top_by_terms(terms, allowed, depth)
-    elif allowed.bits:
-        matched = view.query_bits(parsed.query) & allowed.bits
-    else:
-        matched = 0
-    suggestion = None
+    ranked, matched = _match(view, parsed, allowed, scored, depth)
+    suggestion = searched_for = None
     if request.suggest and not browsing:
         visible = _visible(view, request.principals, request.withheld)
-        suggestion = suggest_correction(view, parsed.words_text, visible)
+        correction = suggest_correction(view, parsed.words_text, visible)
+        if correction is not None:
+            suggestion = correction.text
+            if correction.confident and request.correct:
+                corrected = parse_query(correction.text, view.searcher.schema, request.synonyms)
+                c_ranked, c_matched = _match(view, corrected, allowed, scored, depth)
+                # The misspelt words found nothing; their corrections must find something more.
+                if c_matched & ~matched:
+                    parsed, ranked, matched = corrected, c_ranked, c_matched
+                    searched_for, suggestion = correction.text, None
+    empty.suggestion, empty.searched_for = suggestion, searched_for
     if not matched:
-        empty.suggestion = suggestion
         empty.facets = {facet.key: [] for facet in FACETS} if request.facets else {}
         return empty
 
@@ -242,9 +276,10 @@ def search(store: IndexStore, request: SearchRequest) -> SearchResult:
         ranked = sorted(((hit.docnum, float(hit.score)) for hit in results), key=lambda ds: (-ds[1], ties[ds[0]]))
     if scored and ranking.coord > 0:
         ranked = _coordinate(view, parsed.query, ranked, ranking)
+    highlight_terms = parsed.text_terms | _prefix_terms(view, parsed.query) if request.highlight else frozenset()
     hits = []
     for docnum, score in ranked[first:first + request.per_page]:
-        snippets = _snippets(view, docnum, parsed.text_terms) if request.highlight else []
+        snippets = _snippets(view, docnum, highlight_terms) if request.highlight else []
         hits.append(Hit(view.doc_id(docnum), score, snippets))
     return SearchResult(
         total=matched.bit_count(),
@@ -254,6 +289,8 @@ def search(store: IndexStore, request: SearchRequest) -> SearchResult:
         facets=_facets(view, matched) if request.facets else {},
         suggestion=suggestion,
         fallback=parsed.fallback,
+        searched_for=searched_for,
+        notes=parsed.notes,
     )
 
 

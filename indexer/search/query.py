@@ -14,12 +14,14 @@ from whoosh.qparser import (
     MultifieldParser,
     OrGroup,
     PlusMinusPlugin,
+    PrefixPlugin,
     QueryParser,
     WildcardPlugin,
 )
 
 from indexer.search.analysis import word_key
 from indexer.search.schema import TEXT_FIELDS
+from indexer.search.synonyms import expand_synonyms
 from indexer.search.whoosh_internals import SuggestionSource
 
 # The longest query parsed with operators; longer text is searched as plain words.
@@ -55,6 +57,7 @@ class ParsedQuery:
     fallback: bool
     text_terms: frozenset[str]      # analysed terms in text fields, for highlighting
     words_text: str                 # the text suggestions are computed on
+    notes: tuple[str, ...] = ()     # what was read differently from how it was typed, in plain words
 
 
 _MASK = "\x00"
@@ -65,16 +68,45 @@ def _strip_quoted(text: str) -> str:
     return re.sub(r'"[^"]*"', lambda m: '"' + _MASK * (len(m.group(0)) - 2) + '"', text)
 
 
-def _rewrite_years(text: str) -> str:
-    """Rewrite year:2014..2016 (and open ends) into Whoosh's range syntax."""
+def _rewrite_years(text: str, notes: list[str] | None = None) -> str:
+    """Rewrite year:2014..2016 (and open ends) into Whoosh's range syntax; a range typed backwards is turned round."""
 
     def repl(m: re.Match) -> str:
         lo, hi = m.group(1), m.group(2)
         if m.group(0).find("..") == -1:
             return m.group(0)
+        if lo and hi and lo > hi:
+            lo, hi = hi, lo
+            if notes is not None:
+                notes.append(f"The years {hi}..{lo} were the wrong way round, so items from {lo} to {hi} are shown.")
         return f"year:[{lo or ''} TO {hi or ''}]".replace("[ TO", "[TO").replace(" TO ]", " TO]")
 
     return re.sub(r"\byear:(\d{4})?\.\.(\d{4})?(?=\s|\)|$)", repl, text)
+
+
+# Field names a person reads in a note about an unknown field.
+FIELDS_OFFERED = "title, author, theme, place, type, event and year"
+# Why a query is searched as plain words, as the results page says it.
+_FALLBACK_NOTES = {
+    "unbalanced quote": "A quotation mark was not closed",
+    "unbalanced parenthesis": "A bracket was not closed or not opened",
+    "stray colon": "A colon stood on its own",
+    "too long": "The search was too long to read its operators",
+}
+
+
+def fallback_note(reason: str) -> str:
+    """Return the sentence that tells a reader why their search was read as plain words."""
+    if reason.startswith("unknown field "):
+        name = reason.removeprefix("unknown field ")
+        start = f"There is no search field called ‘{name}’ (the fields are {FIELDS_OFFERED})"
+    elif reason.startswith("empty value for "):
+        start = f"Nothing followed ‘{reason.removeprefix('empty value for ')}:’"
+    elif reason in _FALLBACK_NOTES:
+        start = _FALLBACK_NOTES[reason]
+    else:
+        start = reason[:1].upper() + reason[1:]
+    return f"{start}, so your search was searched as plain words."
 
 
 def malformed_reason(text: str) -> str | None:
@@ -129,7 +161,35 @@ def make_parser(schema) -> MultifieldParser:
     # + and - count only at the start of a word, so "troubled-families" stays one key.
     parser.add_plugin(PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-"))
     parser.add_plugin(FieldAliasPlugin(_ALIASES))
+    # A trailing * finds every word beginning so (dom* for domestic, domain ...); see _bounded_prefixes.
+    parser.add_plugin(PrefixPlugin())
     return parser
+
+
+MIN_PREFIX = 3  # letters before a trailing *: "d*" would expand to a large part of the vocabulary
+_MINUS = re.compile(r"(?<![^\s(])-(?=\S)")
+
+
+def _bounded_prefixes(q: wq.Query, notes: list[str]) -> wq.Query:
+    """Lowercase trailing-* prefixes, and search a too-short one as the plain word."""
+    if isinstance(q, wq.Prefix):
+        text = q.text.lower()
+        if len(text) >= MIN_PREFIX:
+            return wq.Prefix(q.fieldname, text, boost=q.boost)
+        note = (f"A word ending in * needs at least {MIN_PREFIX} letters before the *, "
+                f"so \u2018{text}\u2019 was searched as a word.")
+        if note not in notes:
+            notes.append(note)
+        return wq.Term(q.fieldname, text, boost=q.boost)
+    return q.apply(lambda child: _bounded_prefixes(child, notes))
+
+
+def _only_excluded(text: str, parser) -> wq.Query | None:
+    """Read a query of excluded words only ("-domestic") as everything without them."""
+    if not _MINUS.search(_strip_quoted(text)):
+        return None
+    excluded = parser.parse(_MINUS.sub("", text))
+    return None if excluded is wq.NullQuery else wq.AndNot(wq.Every(), excluded)
 
 
 def plain_words(text: str) -> str:
@@ -195,27 +255,38 @@ def _text_terms(q: wq.Query) -> frozenset[str]:
     return frozenset(terms)
 
 
-def parse_query(text: str, schema) -> ParsedQuery:
-    """Parse a user query; malformed input is searched as plain words with fallback=True."""
+def parse_query(text: str, schema, synonyms: tuple[tuple[str, ...], ...] = ()) -> ParsedQuery:
+    """Parse a user query; malformed input is searched as plain words with fallback=True.
+
+    A word or phrase of a synonym group also finds the group's other terms.
+    """
     text = (text or "").strip()
     if not text:
         return ParsedQuery(wq.Every(), False, frozenset(), "")
     parser = make_parser(schema)
-    if malformed_reason(text) is None:
+    notes: list[str] = []
+    reason = malformed_reason(text)
+    if reason is None:
         try:
-            q = _apply_not(_phrases_where_positions_are(parser.parse(_rewrite_years(text)), schema))
+            rewritten = _rewrite_years(expand_synonyms(text, synonyms), notes)
+            q = parser.parse(rewritten)
+            if q is wq.NullQuery:
+                q = _only_excluded(rewritten, parser) or q
+            q = _apply_not(_phrases_where_positions_are(_bounded_prefixes(q, notes), schema))
         except Exception:  # Whoosh's parser can still trip on odd input
             q = None
         if q is not None and q is not wq.NullQuery:
-            return ParsedQuery(_use_array_unions(q), False, _text_terms(q), text)
+            return ParsedQuery(_use_array_unions(q), False, _text_terms(q), text, tuple(notes))
         if q is wq.NullQuery:
             # Only stop words: nothing to search, but the query was fine.
-            return ParsedQuery(wq.NullQuery, False, frozenset(), text)
+            return ParsedQuery(wq.NullQuery, False, frozenset(), text, tuple(notes))
+        reason = "odd characters"
+    notes = [fallback_note(reason)]
     words = plain_words(text)
     if not words:
-        return ParsedQuery(wq.NullQuery, True, frozenset(), "")
+        return ParsedQuery(wq.NullQuery, True, frozenset(), "", tuple(notes))
     q = _use_array_unions(parser.parse(words))
-    return ParsedQuery(q, True, _text_terms(q), words)
+    return ParsedQuery(q, True, _text_terms(q), words, tuple(notes))
 
 
 
@@ -223,9 +294,13 @@ def parse_query(text: str, schema) -> ParsedQuery:
 
 MAX_CORRECTIONS = 3     # misspelt words corrected per query
 MIN_CORRECT_LENGTH = 4  # shorter words are too ambiguous to correct
-# A sentence-long query's unknown word is more often a rare term than a typo,
-# and each correction scans the vocabulary: only shorter queries get one.
-MAX_SUGGEST_WORDS = 8
+# Each correction walks the vocabulary, so a pasted paragraph gets none; a sentence
+# (SciFact's claims have about 12 words) does, at most MAX_CORRECTIONS words of it.
+MAX_SUGGEST_WORDS = 30
+# A correction is searched in place of what was typed (not only offered) when each
+# corrected word is one typing error away (a letter dropped, added, changed or two
+# swapped) and occurs in at least this many documents the reader may see.
+MIN_CONFIDENT_DOCUMENTS = 2
 # "Did you mean" draws on the exact-word field: every word of the visible text, as written.
 SPELL_FIELD = "exact"
 
@@ -265,6 +340,9 @@ class VisibleCorrector(SuggestionSource):
         for dist in range(1, maxdist + 1):
             found = False
             candidates = [w for r in readers for w in r.terms_within(SPELL_FIELD, text, dist, prefix=prefix)]
+            if dist == 1:
+                # Two letters typed the wrong way round are one slip, not the automaton's two edits.
+                candidates += [w for w in _transpositions(text, prefix) if any((SPELL_FIELD, w) in r for r in readers)]
             for word in candidates:
                 if word in seen or not _is_suggestable(word):
                     continue
@@ -275,6 +353,35 @@ class VisibleCorrector(SuggestionSource):
                     yield (-dist + count / 100, word)
             if found:
                 return
+
+
+def _transpositions(word: str, prefix: int) -> list[str]:
+    """Return word with each pair of neighbouring letters swapped (the first `prefix` letters kept)."""
+    return [word[:i] + word[i + 1] + word[i] + word[i + 2:]
+            for i in range(prefix, len(word) - 1) if word[i] != word[i + 1]]
+
+
+def typing_distance(a: str, b: str) -> int:
+    """Return the number of typing slips between two words: letters dropped, added, changed or swapped."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, previous2[j - 2] + 1)
+            row.append(cost)
+        previous2, previous = previous, row
+    return previous[-1]
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A query with its misspelt words corrected, and whether the evidence is strong enough to search it."""
+
+    text: str
+    confident: bool
 
 
 def _has_span(token) -> bool:
@@ -299,7 +406,7 @@ def _is_plain_word(qtext: str, token) -> bool:
     return True
 
 
-def suggest_correction(view, qtext: str, visible) -> str | None:
+def suggest_correction(view, qtext: str, visible) -> Correction | None:
     """Return qtext with misspelt words corrected, or None when no word is misspelt.
 
     A word is misspelt when no visible document holds it; a correction must
@@ -332,7 +439,16 @@ def suggest_correction(view, qtext: str, visible) -> str | None:
     correction = view.searcher.correct_query(
         spell_q, qtext, correctors={SPELL_FIELD: corrector}, terms=misspelt[:MAX_CORRECTIONS], maxdist=2, prefix=1,
     )
-    return _apply_corrections(qtext, correction.tokens)
+    text = _apply_corrections(qtext, correction.tokens)
+    if text is None:
+        return None
+    changed = [t for t in correction.tokens if _has_span(t) and t.text != t.original]
+    confident = len(misspelt) <= MAX_CORRECTIONS and all(
+        typing_distance(t.original, t.text) == 1
+        and corrector.visible_count(SPELL_FIELD, t.text, cap=MIN_CONFIDENT_DOCUMENTS) >= MIN_CONFIDENT_DOCUMENTS
+        for t in changed
+    )
+    return Correction(text, confident)
 
 
 def _apply_corrections(qtext: str, tokens) -> str | None:

@@ -14,7 +14,7 @@ def register_blueprints(app: Flask) -> None:
     for module in (main, browse, items, api, api_records, harvest, feeds, exports):
         app.register_blueprint(module.bp)
 
-    from . import accounts, alerts, copies, deposit, moderation, reports
+    from . import accounts, alerts, copies, deposit, moderation, reports, vocabulary
 
-    for module in (accounts, deposit, moderation, alerts, reports, copies):
+    for module in (accounts, deposit, moderation, vocabulary, alerts, reports, copies):
         app.register_blueprint(module.bp)

@@ -36,3 +36,11 @@ class PersonForm(FlaskForm):
     role = SelectField("Role", choices=options((role, ROLE_LABELS[role]) for role in ROLES))
     organisation = StringField("Confirmed organisation", validators=[
         Length(max=200, message="Organisation must be 200 characters or fewer")])
+
+
+class SynonymsForm(FlaskForm):
+    """A group of terms of the field that search treats as one."""
+
+    terms = TextAreaField("Terms that mean the same", validators=[
+        DataRequired("Enter at least two terms that mean the same, one on each line"),
+        Length(max=3000, message="Terms must be 3000 characters or fewer")])

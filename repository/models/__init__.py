@@ -19,6 +19,7 @@ from .items import (
     PageText,
 )
 from .places import Event, Place
+from .synonyms import SynonymGroup
 from .taxonomy import Theme
 from .uploads import UPLOAD_STATES, Upload
 from .usage import USAGE_KINDS, UsageEvent, UsageSalt
@@ -32,4 +33,5 @@ __all__ = [
     "PasswordResetToken",
     "SignInAttempt", "PublicRecord", "PublicRecordState", "FREQUENCIES", "SavedSearch", "SavedSearchItem",
     "USAGE_KINDS", "UsageEvent", "UsageSalt", "COPY_STATUSES", "CopyRequest", "UPLOAD_STATES", "Upload",
+    "SynonymGroup",
 ]
