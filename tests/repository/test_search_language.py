@@ -190,3 +190,9 @@ def test_abbreviations_find_their_long_forms_and_back(client, shelf, typed, expe
 
 def test_a_quoted_abbreviation_is_only_itself(client, shelf):
     assert result_ids(page(client, q='"GDPR"')) == []
+
+
+def test_the_reported_misspelling_finds_the_demo_collections_safeguarding_items(demo_client):
+    html = demo_client.get("/search", query_string={"q": "safegaurding chidren"}).get_data(as_text=True)
+    assert total(html) > 0
+    assert "Showing results for safeguarding children. Search instead for safegaurding chidren." in said(html)
