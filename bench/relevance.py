@@ -59,8 +59,8 @@ def read_qrels(folder: Path, split: str) -> dict[str, dict[str, int]]:
     return qrels
 
 
-def run_queries(store: IndexStore, queries: dict[str, str], qids, *,
-                suggest: bool = False) -> dict[str, dict[str, float]]:
+def run_queries(store: IndexStore, queries: dict[str, str], qids, *, suggest: bool = False,
+                synonyms: tuple[tuple[str, ...], ...] = ()) -> dict[str, dict[str, float]]:
     """Run each query through the product's search; return a ranked run per query.
 
     Snippets and facets do not touch ranking and are off to save time; suggestions are off
@@ -69,7 +69,7 @@ def run_queries(store: IndexStore, queries: dict[str, str], qids, *,
     run: dict[str, dict[str, float]] = {}
     for qid in qids:
         result = search(store, SearchRequest(q=queries[qid], per_page=DEPTH, highlight=False, facets=False,
-                                             suggest=suggest))
+                                             suggest=suggest, synonyms=synonyms))
         # Scores from rank, so ties cannot reorder documents inside the evaluator.
         run[qid] = {hit.id: float(DEPTH - rank) for rank, hit in enumerate(result.hits)}
     return run

@@ -12,7 +12,8 @@ Every query is run twice through indexer.search.search() with suggestions on, as
 search page runs it: as written, and misspelt by a seeded generator of the typing errors
 people make (a dropped, doubled, swapped or neighbouring-key letter in one or two words of
 five letters or more). Prints one JSON line: nDCG@10 clean and misspelt, the loss, how many
-queries were misspelt, and how many of those the search corrected.
+queries were misspelt, and how many of those the search corrected. With --synonyms, every
+search carries the repository's seed vocabulary of synonyms, as the site's searches do.
 """
 
 from __future__ import annotations
@@ -106,16 +107,17 @@ def read_titles(tsv: Path) -> dict[str, str]:
         return {name: title for name, title, *_ in rows if title and title != "-"}
 
 
-def corrected_count(store: IndexStore, queries: dict[str, str]) -> int:
+def corrected_count(store: IndexStore, queries: dict[str, str], synonyms: tuple[tuple[str, ...], ...]) -> int:
     """Count the queries the search answered for a corrected spelling."""
     count = 0
     for text in queries.values():
-        result = search(store, SearchRequest(q=text, per_page=1, highlight=False, facets=False))
+        result = search(store, SearchRequest(q=text, per_page=1, highlight=False, facets=False, synonyms=synonyms))
         count += bool(getattr(result, "searched_for", None))
     return count
 
 
-def measure(documents, queries: dict[str, str], qrels: dict[str, dict[str, int]], seed: int) -> dict:
+def measure(documents, queries: dict[str, str], qrels: dict[str, dict[str, int]], seed: int,
+            synonyms: tuple[tuple[str, ...], ...] = ()) -> dict:
     """Index the documents, run the clean and misspelt queries and return the figures."""
     qids = [q for q in qrels if q in queries]
     typed = misspelt_queries(queries, qids, seed)
@@ -124,15 +126,15 @@ def measure(documents, queries: dict[str, str], qrels: dict[str, dict[str, int]]
     with tempfile.TemporaryDirectory() as tmp:
         store = IndexStore(Path(tmp) / "index")
         store.rebuild(documents)
-        clean = evaluate(qrels, run_queries(store, queries, qids, suggest=True))
-        misspelt = evaluate(qrels, run_queries(store, typed, qids, suggest=True))
-        corrected = corrected_count(store, changed)
+        clean = evaluate(qrels, run_queries(store, queries, qids, suggest=True, synonyms=synonyms))
+        misspelt = evaluate(qrels, run_queries(store, typed, qids, suggest=True, synonyms=synonyms))
+        corrected = corrected_count(store, changed, synonyms)
         store.close()
     return {
         "ndcg@10_clean": clean["ndcg@10"], "ndcg@10_misspelt": misspelt["ndcg@10"],
         "loss": round(clean["ndcg@10"] - misspelt["ndcg@10"], 4),
         "queries": len(qids), "misspelt": len(changed), "corrected": corrected,
-        "seed": seed, "seconds": round(time.perf_counter() - started, 1),
+        "seed": seed, "synonym_groups": len(synonyms), "seconds": round(time.perf_counter() - started, 1),
     }
 
 
@@ -143,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--titles", nargs=2, type=Path, metavar=("FOLDER", "TSV"),
                         help="known-item search: documents under FOLDER, judged titles in TSV as queries")
     parser.add_argument("--seed", type=int, default=SEED, help="seed of the misspelling generator")
+    parser.add_argument("--synonyms", action="store_true", help="search with the repository's seed synonyms")
     parser.add_argument("--show", type=int, default=0, metavar="N", help="print the first N misspelt queries")
     args = parser.parse_args(argv)
     if args.titles:
@@ -160,7 +163,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for qid, text in list(misspelt_queries(queries, [q for q in qrels if q in queries], args.seed).items())[:args.show]:
         print(f"{queries[qid]!r} -> {text!r}", file=sys.stderr)
-    print(json.dumps(measure(documents, queries, qrels, args.seed)))
+    synonyms: tuple[tuple[str, ...], ...] = ()
+    if args.synonyms:
+        from repository.synonyms_seed import SEED_SYNONYMS
+
+        synonyms = tuple(SEED_SYNONYMS)
+    print(json.dumps(measure(documents, queries, qrels, args.seed, synonyms)))
     return 0
 
 
