@@ -103,7 +103,7 @@ class SearchParams:
 def _one(args: Mapping, name: str) -> str | None:
     values = args.getlist(name) if hasattr(args, "getlist") else [args[name]] if name in args else []
     if len(values) > 1:
-        raise SearchParamError(f"'{name}' was given {len(values)} times; give it once")
+        raise SearchParamError(f"The '{name}' setting was given {len(values)} times: give it once")
     return values[0] if values else None
 
 
@@ -121,9 +121,9 @@ def _values(args: Mapping, name: str) -> list[str]:
     raw: Iterable[str] = args.getlist(name) if hasattr(args, "getlist") else [args.get(name)] if args.get(name) else []
     values = list(dict.fromkeys(v.strip() for v in raw if v and v.strip()))
     if len(values) > MAX_VALUES:
-        raise SearchParamError(f"too many values for '{name}' (at most {MAX_VALUES})")
+        raise SearchParamError(f"Too many values for '{name}' (at most {MAX_VALUES})")
     if any(len(v) > 200 for v in values):
-        raise SearchParamError(f"a value of '{name}' is too long")
+        raise SearchParamError(f"A value of '{name}' is too long (at most 200 characters)")
     return values
 
 
@@ -135,7 +135,7 @@ def parse_search_args(args: Mapping, *, default_per_page: int = 20, allow_per_pa
     """
     q = (_one(args, "q") or "").strip()
     if len(q) > MAX_QUERY_LENGTH:
-        raise SearchParamError(f"the search text is too long (at most {MAX_QUERY_LENGTH} characters)")
+        raise SearchParamError(f"The search text is too long (at most {MAX_QUERY_LENGTH} characters)")
     filters = {name: values for name in BY_PARAM if (values := _values(args, name))}
     year_from = _integer(args, "from", "The 'from' year")
     year_to = _integer(args, "to", "The 'to' year")

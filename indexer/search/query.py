@@ -92,6 +92,7 @@ _FALLBACK_NOTES = {
     "unbalanced parenthesis": "A bracket was not closed or not opened",
     "stray colon": "A colon stood on its own",
     "too long": "The search was too long to read its operators",
+    "no words": "The search had no letters or numbers to look for",
 }
 
 
@@ -106,7 +107,7 @@ def fallback_note(reason: str) -> str:
         start = _FALLBACK_NOTES[reason]
     else:
         start = reason[:1].upper() + reason[1:]
-    return f"{start}, so your search was searched as plain words."
+    return f"{start}, so it was searched as plain words."
 
 
 def malformed_reason(text: str) -> str | None:
@@ -134,7 +135,7 @@ def malformed_reason(text: str) -> str | None:
         if not value or value.startswith(":"):
             return f"empty value for {name}"
         if name == "year" and not value.startswith("[") and not _YEAR_VALUE.match(value.rstrip(")")):
-            return "year must be a four-digit year or a range like 2014..2016"
+            return "year: needs a four-digit year or a range like 2014..2016"
     if re.search(r"(^|\s):|:(\s|$)", bare):
         return "stray colon"
     tokens = bare.replace("(", " ( ").replace(")", " ) ").split()

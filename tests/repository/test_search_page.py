@@ -157,7 +157,7 @@ def test_a_well_formed_query_does_not_say_it_was_changed(demo_client):
 @pytest.mark.parametrize("query, message", [
     ({"page": "0"}, "page number must be between"),
     ({"page": "two"}, "page number must be a whole number"),
-    ({"sort": "random"}, "unknown sort"),
+    ({"sort": "random"}, "There is no sort order"),
     ({"from": "last year"}, "must be a whole number"),
     ({"q": ["a", "b"]}, "given 2 times"),
     ({"q": "x" * 600}, "too long"),
