@@ -151,13 +151,16 @@ def malformed_reason(text: str) -> str | None:
     return None
 
 
-def make_parser(schema) -> MultifieldParser:
-    """Build the query parser: OR of words over the text fields with their weights."""
+def make_parser(schema, *, boosts: bool = False) -> MultifieldParser:
+    """Build the query parser: OR of words over the text fields with their weights.
+
+    With boosts, "^0.5" weighs a word: only for text this module wrote (synonyms), never a person's "^".
+    """
     # Whoosh's coordination bonus (OrGroup.factory) is lost when the parser
     # flattens nested ORs, and BM25 already favours documents with more words.
     parser = MultifieldParser(list(TEXT_FIELDS), schema, fieldboosts=dict(TEXT_FIELDS), group=OrGroup)
     # Wildcards and boosts surprise people who type "?" or "^"; * patterns are slow.
-    for plugin in (WildcardPlugin, BoostPlugin, EveryPlugin):
+    for plugin in (WildcardPlugin, EveryPlugin) if boosts else (WildcardPlugin, BoostPlugin, EveryPlugin):
         parser.remove_plugin_class(plugin)
     # + and - count only at the start of a word, so "troubled-families" stays one key.
     parser.add_plugin(PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-"))
@@ -268,8 +271,14 @@ def parse_query(text: str, schema, synonyms: tuple[tuple[str, ...], ...] = ()) -
     notes: list[str] = []
     reason = malformed_reason(text)
     if reason is None:
+        expanded = expand_synonyms(text.replace("^", " "), synonyms)
+        if expanded != text.replace("^", " "):
+            # The equivalents carry their weight as "^"; a typed "^" meant nothing and is gone.
+            parser = make_parser(schema, boosts=True)
+        else:
+            expanded = text
         try:
-            rewritten = _rewrite_years(expand_synonyms(text, synonyms), notes)
+            rewritten = _rewrite_years(expanded, notes)
             q = parser.parse(rewritten)
             if q is wq.NullQuery:
                 q = _only_excluded(rewritten, parser) or q

@@ -24,9 +24,13 @@ def _key(term: str) -> str:
     return " ".join(re.split(r"[\s\-]+", term.lower().strip()))
 
 
+# An equivalent counts for less than the words typed: the item using the reader's own words comes first.
+EQUIVALENT_WEIGHT = 0.5
+
+
 def _as_query(term: str) -> str:
-    """Return the query text that finds a term: a word as it is, several words as a phrase."""
-    return f'"{term}"' if re.search(r"[^\w]", term) else term
+    """Return the query text that finds an equivalent term, weighed: a word as it is, several words as a phrase."""
+    return (f'"{term}"' if re.search(r"[^\w]", term) else term) + f"^{EQUIVALENT_WEIGHT}"
 
 
 def _group_pattern(groups: tuple[tuple[str, ...], ...]) -> tuple[re.Pattern | None, dict[str, tuple[str, ...]]]:
@@ -52,9 +56,10 @@ def expand_synonyms(text: str, groups: Iterable[Iterable[str]]) -> str:
         return text
 
     def expand(m: re.Match) -> str:
-        typed = _spaced(m.group(0))
+        # The typed words stay plain words (ranked as they were); the equivalents join them as phrases.
+        typed = m.group(0)
         others = [t for t in group_of[_key(typed)] if _key(t) != _key(typed)]
-        return "(" + " OR ".join([_as_query(typed), *map(_as_query, others)]) + ")"
+        return "(" + " OR ".join([typed, *map(_as_query, others)]) + ")"
 
     out, last = [], 0
     for kept in _LEFT_ALONE.finditer(text):

@@ -350,3 +350,13 @@ def test_synonyms_find_each_other_and_leave_phrases_alone(tmp_path):
     assert set(ids(run(store, "multi agency safeguarding hub", synonyms=groups))) >= {"long", "short"}
     assert ids(run(store, '"mash"', synonyms=groups)) == ["short"]
     assert ids(run(store, "mash")) == ["short"]
+
+
+def test_the_words_typed_outrank_their_equivalents(tmp_path):
+    store = IndexStore(tmp_path)
+    store.add_or_replace([make_doc("long", title="Hubs", body="The multi-agency safeguarding hub met."),
+                          make_doc("short", title="Hubs", body="The MASH met.")])
+    groups = (("MASH", "multi-agency safeguarding hub"),)
+    assert ids(run(store, "mash", synonyms=groups)) == ["short", "long"]
+    # A typed "^" is no weight of the person's choosing, with or without synonyms.
+    assert ids(run(store, "mash^9 hub", synonyms=groups))[0] == ids(run(store, "mash hub", synonyms=groups))[0]
