@@ -68,8 +68,10 @@ def run_queries(store: IndexStore, queries: dict[str, str], qids, *, suggest: bo
     """
     run: dict[str, dict[str, float]] = {}
     for qid in qids:
+        # Synonyms only when given, so this runs against engines older than them too (before/after runs).
+        options = {"synonyms": synonyms} if synonyms else {}
         result = search(store, SearchRequest(q=queries[qid], per_page=DEPTH, highlight=False, facets=False,
-                                             suggest=suggest, synonyms=synonyms))
+                                             suggest=suggest, **options))
         # Scores from rank, so ties cannot reorder documents inside the evaluator.
         run[qid] = {hit.id: float(DEPTH - rank) for rank, hit in enumerate(result.hits)}
     return run
