@@ -111,8 +111,9 @@ def read_titles(tsv: Path) -> dict[str, str]:
 def corrected_count(store: IndexStore, queries: dict[str, str], synonyms: tuple[tuple[str, ...], ...]) -> int:
     """Count the queries the search answered for a corrected spelling."""
     count = 0
+    options = {"synonyms": synonyms} if synonyms else {}  # as in bench.relevance.run_queries
     for text in queries.values():
-        result = search(store, SearchRequest(q=text, per_page=1, highlight=False, facets=False, synonyms=synonyms))
+        result = search(store, SearchRequest(q=text, per_page=1, highlight=False, facets=False, **options))
         count += bool(getattr(result, "searched_for", None))
     return count
 
