@@ -10,8 +10,9 @@ from whoosh.classify import Bo1Model, Expander
 
 from indexer.search.analysis import lead_snippet, make_snippets
 from indexer.search.facets import BY_KEY, FACET_LIMIT, FACETS, check_request
-from indexer.search.query import parse_query, suggest_correction
+from indexer.search.query import parse_query
 from indexer.search.schema import TEXT_FIELDS, Ranking
+from indexer.search.spelling import suggest_correction
 from indexer.search.statistics import CountedReader
 from indexer.search.store import IndexStore
 from indexer.search.view import IndexView
