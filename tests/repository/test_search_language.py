@@ -196,3 +196,17 @@ def test_the_reported_misspelling_finds_the_demo_collections_safeguarding_items(
     html = demo_client.get("/search", query_string={"q": "safegaurding chidren"}).get_data(as_text=True)
     assert total(html) > 0
     assert "Showing results for safeguarding children. Search instead for safegaurding chidren." in said(html)
+
+
+def test_an_event_is_found_by_its_name(app, client, make_item):
+    from repository.db import transaction
+    from repository.models import Event
+
+    with app.app_context():
+        with transaction(resources().sessions) as session:
+            session.add(Event(slug="leeds-2015", name="Information sharing in Leeds, 2015"))
+    item = make_item(title="Notes from the Leeds seminar", event="leeds-2015")
+    make_item(title="Notes from elsewhere")
+    for typed in ('event:"information sharing in leeds, 2015"', "event:leeds-2015"):
+        html = page(client, q=typed)
+        assert result_ids(html) == [item] and notes_of(html) == ""
