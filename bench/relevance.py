@@ -59,13 +59,19 @@ def read_qrels(folder: Path, split: str) -> dict[str, dict[str, int]]:
     return qrels
 
 
-def run_queries(store: IndexStore, queries: dict[str, str], qids) -> dict[str, dict[str, float]]:
-    """Run each query through the product's search; return a ranked run per query."""
+def run_queries(store: IndexStore, queries: dict[str, str], qids, *, suggest: bool = False,
+                synonyms: tuple[tuple[str, ...], ...] = ()) -> dict[str, dict[str, float]]:
+    """Run each query through the product's search; return a ranked run per query.
+
+    Snippets and facets do not touch ranking and are off to save time; suggestions are off
+    unless asked for, as they change ranking only when a misspelt query is corrected.
+    """
     run: dict[str, dict[str, float]] = {}
     for qid in qids:
-        # Snippets, facets and suggestions do not touch ranking; they are off to save time.
+        # Synonyms only when given, so this runs against engines older than them too (before/after runs).
+        options = {"synonyms": synonyms} if synonyms else {}
         result = search(store, SearchRequest(q=queries[qid], per_page=DEPTH, highlight=False, facets=False,
-                                             suggest=False))
+                                             suggest=suggest, **options))
         # Scores from rank, so ties cannot reorder documents inside the evaluator.
         run[qid] = {hit.id: float(DEPTH - rank) for rank, hit in enumerate(result.hits)}
     return run

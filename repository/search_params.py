@@ -36,12 +36,16 @@ class SearchParams:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+    exact: bool = False  # search q exactly as typed, never a spelling correction of it
+    # What was read differently from how it was typed (years turned round), in plain words.
+    notes: list[str] = field(default_factory=list, compare=False)
 
     def to_request(self, reader: Reader, **options) -> SearchRequest:
         """Return the engine's SearchRequest for these parameters and this reader."""
         filters = {BY_PARAM[name].key: list(values) for name, values in self.filters.items() if values}
         return reader.request(q=self.q, filters=filters, year_from=self.year_from, year_to=self.year_to,
-                              sort=self.sort, page=self.page, per_page=self.per_page, **options)
+                              sort=self.sort, page=self.page, per_page=self.per_page, correct=not self.exact,
+                              **options)
 
     def pairs(self, *, page: bool = True) -> list[tuple[str, str]]:
         """Return the query-string pairs of these parameters, defaults left out."""
@@ -56,6 +60,8 @@ class SearchParams:
             out.append(("to", str(self.year_to)))
         if self.sort != "relevance":
             out.append(("sort", self.sort))
+        if self.exact and self.q:
+            out.append(("exact", "1"))
         if page and self.page != 1:
             out.append(("page", str(self.page)))
         return out
@@ -81,9 +87,11 @@ class SearchParams:
             if not filters[name]:
                 del filters[name]
         data = dict(q=self.q, filters=filters, year_from=self.year_from, year_to=self.year_to,
-                    sort=self.sort, page=self.page, per_page=self.per_page)
+                    sort=self.sort, page=self.page, per_page=self.per_page, exact=self.exact)
         if "page" not in values:
             data["page"] = 1
+        if "q" in values and "exact" not in values:
+            data["exact"] = False  # another query is corrected again
         data.update(values)
         return SearchParams(**data)
 
@@ -95,7 +103,7 @@ class SearchParams:
 def _one(args: Mapping, name: str) -> str | None:
     values = args.getlist(name) if hasattr(args, "getlist") else [args[name]] if name in args else []
     if len(values) > 1:
-        raise SearchParamError(f"'{name}' was given {len(values)} times; give it once")
+        raise SearchParamError(f"The '{name}' setting was given {len(values)} times: give it once")
     return values[0] if values else None
 
 
@@ -113,9 +121,9 @@ def _values(args: Mapping, name: str) -> list[str]:
     raw: Iterable[str] = args.getlist(name) if hasattr(args, "getlist") else [args.get(name)] if args.get(name) else []
     values = list(dict.fromkeys(v.strip() for v in raw if v and v.strip()))
     if len(values) > MAX_VALUES:
-        raise SearchParamError(f"too many values for '{name}' (at most {MAX_VALUES})")
+        raise SearchParamError(f"Too many values for '{name}' (at most {MAX_VALUES})")
     if any(len(v) > 200 for v in values):
-        raise SearchParamError(f"a value of '{name}' is too long")
+        raise SearchParamError(f"A value of '{name}' is too long (at most 200 characters)")
     return values
 
 
@@ -127,10 +135,15 @@ def parse_search_args(args: Mapping, *, default_per_page: int = 20, allow_per_pa
     """
     q = (_one(args, "q") or "").strip()
     if len(q) > MAX_QUERY_LENGTH:
-        raise SearchParamError(f"the search text is too long (at most {MAX_QUERY_LENGTH} characters)")
+        raise SearchParamError(f"The search text is too long (at most {MAX_QUERY_LENGTH} characters)")
     filters = {name: values for name in BY_PARAM if (values := _values(args, name))}
     year_from = _integer(args, "from", "The 'from' year")
     year_to = _integer(args, "to", "The 'to' year")
+    notes = []
+    if year_from is not None and year_to is not None and year_from > year_to:
+        year_from, year_to = year_to, year_from
+        notes.append(f"The years were the wrong way round ({year_to} to {year_from}), "
+                     f"so items from {year_from} to {year_to} are shown.")
     sort = (_one(args, "sort") or "relevance").strip() or "relevance"
     page = _integer(args, "page", "The page number")
     page = 1 if page is None else page
@@ -138,8 +151,9 @@ def parse_search_args(args: Mapping, *, default_per_page: int = 20, allow_per_pa
     if allow_per_page:
         chosen = _integer(args, "per_page", "'per_page'")
         per_page = default_per_page if chosen is None else chosen
+    exact = (_one(args, "exact") or "").strip().lower() in {"1", "true", "yes", "on"}
     params = SearchParams(q=q, filters=filters, year_from=year_from, year_to=year_to, sort=sort,
-                          page=page, per_page=per_page)
+                          page=page, per_page=per_page, exact=exact, notes=notes)
     try:
         check_request(q=q, filters={BY_PARAM[name].key: v for name, v in filters.items()}, year_from=year_from,
                       year_to=year_to, sort=sort, page=page, per_page=per_page)

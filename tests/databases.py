@@ -91,6 +91,7 @@ class Databases:
         from sqlalchemy import create_engine
 
         from repository.db import make_session_factory, transaction, upgrade_schema
+        from repository.services.synonyms import seed_synonyms
         from repository.services.taxonomy import seed_themes
 
         self.cluster.execute(f"CREATE DATABASE {TEMPLATE}")
@@ -99,6 +100,7 @@ class Databases:
             upgrade_schema(engine)
             with transaction(make_session_factory(engine)) as session:
                 seed_themes(session)
+                seed_synonyms(session)
         finally:
             engine.dispose()
 

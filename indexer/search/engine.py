@@ -11,8 +11,9 @@ from whoosh.classify import Bo1Model, Expander
 
 from indexer.search.analysis import lead_snippet, make_snippets
 from indexer.search.facets import BY_KEY, FACET_LIMIT, FACETS, check_request
-from indexer.search.query import parse_query, suggest_correction
+from indexer.search.query import parse_query
 from indexer.search.schema import TEXT_FIELDS, Ranking
+from indexer.search.spelling import suggest_correction
 from indexer.search.statistics import CountedReader
 from indexer.search.store import IndexStore
 from indexer.search.view import IndexView
@@ -36,6 +37,10 @@ class SearchRequest:
     highlight: bool = True
     facets: bool = True
     suggest: bool = True
+    # Search a confident spelling correction in place of q; False searches q exactly as typed.
+    correct: bool = True
+    # Groups of words and phrases that mean the same: a query naming one finds them all.
+    synonyms: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass
@@ -56,6 +61,8 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]]
     suggestion: str | None
     fallback: bool
+    searched_for: str | None = None  # the corrected query searched in place of the one typed
+    notes: tuple[str, ...] = ()  # how the query was read, where that differs from how it was typed
 
 
 def _visible_bits(view: IndexView, principals: list[str], withheld: frozenset[str]) -> int:
@@ -278,14 +285,49 @@ def _facets(view: IndexView, matched: int) -> dict[str, list[tuple[str, int]]]:
     return out
 
 
+def _match(view: IndexView, request: SearchRequest, parsed, allowed, scored: bool, depth: int, ranking: Ranking):
+    """Return (ranked hits or None, bitmap of matched items, the additional files matched) for a parsed query.
+
+    An item matches by its own text or by an additional file the reader may read.
+    """
+    if isinstance(parsed.query, wq.Every):
+        return None, allowed.bits, _FileMatches()
+    terms = _flat_terms(parsed.query) if scored and allowed.bits else None
+    if terms is not None:
+        # Plain words: sum cached per-word BM25F scores instead of walking matchers.
+        ranked, matched = view.top_by_terms(terms, allowed, depth)
+    elif allowed.bits:
+        ranked, matched = None, view.query_bits(parsed.query) & allowed.bits
+    else:
+        ranked, matched = None, 0
+    files = _file_matches(view, request, allowed, parsed.query, terms, scored, ranking)
+    return ranked, matched | files.items, files
+
+
+def _prefix_terms(view: IndexView, q) -> frozenset[str]:
+    """Return the words a trailing-* prefix stands for in the text fields, to highlight them."""
+    found = set()
+    for prefix in (p for p in q.leaves() if isinstance(p, wq.Prefix) and p.fieldname in ("text", "title")):
+        for _, text in prefix.expanded_terms(view.reader):
+            found.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+            if len(found) > 200:
+                return frozenset(found)
+    return frozenset(found)
+
+
 def search(store: IndexStore, request: SearchRequest) -> SearchResult:
-    """Search the index for what the principals may see; filters apply inside Whoosh."""
+    """Search the index for what the principals may see; filters apply inside Whoosh.
+
+    A query whose misspelt words have a confident correction that finds more is searched
+    as corrected (result.searched_for) unless request.correct is False; a weaker one is
+    only offered (result.suggestion).
+    """
     check_request(q=request.q, filters=request.filters or {}, year_from=request.year_from,
                   year_to=request.year_to, sort=request.sort, page=request.page, per_page=request.per_page)
     view = store.view()
-    parsed = parse_query(request.q, view.searcher.schema)
+    parsed = parse_query(request.q, view.searcher.schema, request.synonyms)
     allowed = _allowed(view, request)
-    empty = SearchResult(0, request.page, request.per_page, [], {}, None, parsed.fallback)
+    empty = SearchResult(0, request.page, request.per_page, [], {}, None, parsed.fallback, notes=parsed.notes)
     if parsed.query is wq.NullQuery:
         return empty
     browsing = isinstance(parsed.query, wq.Every)
@@ -298,27 +340,22 @@ def search(store: IndexStore, request: SearchRequest) -> SearchResult:
     ranking = store.ranking
     if scored and ranking.coord > 0:
         depth = max(depth, ranking.rerank_depth)
-    terms = _flat_terms(parsed.query) if scored and allowed.bits else None
-    ranked: list[tuple[int, float]] | None = None
-    if browsing:
-        matched = allowed.bits
-    elif terms is not None:
-        # Plain words: sum cached per-word BM25F scores instead of walking matchers.
-        ranked, matched = view.top_by_terms(terms, allowed, depth)
-    elif allowed.bits:
-        matched = view.query_bits(parsed.query) & allowed.bits
-    else:
-        matched = 0
-    files = _FileMatches()
-    if not browsing:
-        files = _file_matches(view, request, allowed, parsed.query, terms, scored, ranking)
-        matched |= files.items
-    suggestion = None
+    ranked, matched, files = _match(view, request, parsed, allowed, scored, depth, ranking)
+    suggestion = searched_for = None
     if request.suggest and not browsing:
         visible = _visible(view, request.principals, request.withheld)
-        suggestion = suggest_correction(view, parsed.words_text, visible)
+        correction = suggest_correction(view, parsed.words_text, visible)
+        if correction is not None:
+            suggestion = correction.text
+            if correction.confident and request.correct:
+                corrected = parse_query(correction.text, view.searcher.schema, request.synonyms)
+                c_ranked, c_matched, c_files = _match(view, request, corrected, allowed, scored, depth, ranking)
+                # The misspelt words found nothing; their corrections must find something more.
+                if c_matched & ~matched:
+                    parsed, ranked, matched, files = corrected, c_ranked, c_matched, c_files
+                    searched_for, suggestion = correction.text, None
+    empty.suggestion, empty.searched_for = suggestion, searched_for
     if not matched:
-        empty.suggestion = suggestion
         empty.facets = {facet.key: [] for facet in FACETS} if request.facets else {}
         return empty
 
@@ -332,10 +369,11 @@ def search(store: IndexStore, request: SearchRequest) -> SearchResult:
         ranked = _coordinate(view, parsed.query, ranked, ranking)
     if scored:
         ranked = _merge_ranked(view, ranked, files)
+    highlight_terms = parsed.text_terms | _prefix_terms(view, parsed.query) if request.highlight else frozenset()
     hits = []
     for docnum, score in ranked[first:first + request.per_page]:
         matched_files = files.files.get(docnum, [])
-        snippets = _snippets(view, docnum, parsed.text_terms, matched_files) if request.highlight else []
+        snippets = _snippets(view, docnum, highlight_terms, matched_files) if request.highlight else []
         labels = [view.searcher.stored_fields(d).get("label") or "" for d in matched_files]
         hits.append(Hit(view.doc_id(docnum), score, snippets, found_in=labels))
     return SearchResult(
@@ -346,6 +384,8 @@ def search(store: IndexStore, request: SearchRequest) -> SearchResult:
         facets=_facets(view, matched) if request.facets else {},
         suggestion=suggestion,
         fallback=parsed.fallback,
+        searched_for=searched_for,
+        notes=parsed.notes,
     )
 
 

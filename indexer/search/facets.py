@@ -58,22 +58,23 @@ def check_request(*, q: object, filters: dict, year_from: object, year_to: objec
                   page: object, per_page: object) -> None:
     """Raise BadRequest with a readable message for any value out of range."""
     if not isinstance(q, str):
-        raise BadRequest("the query must be text")
+        raise BadRequest("The search must be text")
     if not isinstance(per_page, int) or isinstance(per_page, bool) or not 1 <= per_page <= MAX_PER_PAGE:
-        raise BadRequest(f"'per_page' must be between 1 and {MAX_PER_PAGE}")
+        raise BadRequest(f"The number of results a page ('per_page') must be between 1 and {MAX_PER_PAGE}")
     if not isinstance(page, int) or isinstance(page, bool):
-        raise BadRequest("the page number must be a whole number")
+        raise BadRequest("The page number must be a whole number")
     last = MAX_RESULTS_DEPTH // per_page
     if not 1 <= page <= last:
-        raise BadRequest(f"the page number must be between 1 and {last:,} (only the first "
-                         f"{MAX_RESULTS_DEPTH:,} results can be paged through; refine the search)")
+        raise BadRequest(f"The page number must be between 1 and {last:,}: only the first "
+                         f"{MAX_RESULTS_DEPTH:,} results can be paged through, so narrow the search")
     if sort not in SORTS:
-        raise BadRequest(f"unknown sort '{str(sort)[:40]}'; choose one of {', '.join(SORTS)}")
+        *others, last_sort = SORTS
+        raise BadRequest(f"There is no sort order '{str(sort)[:40]}': choose {', '.join(others)} or {last_sort}")
     unknown = sorted(name for name in filters if name not in BY_KEY or not BY_KEY[name].param)
     if unknown:
-        raise BadRequest(f"unknown filter: {', '.join(unknown)}")
+        raise BadRequest(f"There is no filter called {', '.join(repr(str(name)[:40]) for name in unknown)}")
     for label, bound in (("from", year_from), ("to", year_to)):
         if bound is not None and (not isinstance(bound, int) or not YEAR_RANGE[0] <= bound <= YEAR_RANGE[1]):
-            raise BadRequest(f"the '{label}' year must be between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}")
+            raise BadRequest(f"The '{label}' year must be between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}")
     if year_from is not None and year_to is not None and year_from > year_to:
-        raise BadRequest(f"the 'from' year ({year_from}) is after the 'to' year ({year_to})")
+        raise BadRequest(f"The 'from' year ({year_from}) is after the 'to' year ({year_to})")

@@ -14,13 +14,12 @@ from whoosh.qparser import (
     MultifieldParser,
     OrGroup,
     PlusMinusPlugin,
-    QueryParser,
+    PrefixPlugin,
     WildcardPlugin,
 )
 
-from indexer.search.analysis import word_key
 from indexer.search.schema import TEXT_FIELDS
-from indexer.search.whoosh_internals import SuggestionSource
+from indexer.search.synonyms import expand_synonyms
 
 # The longest query parsed with operators; longer text is searched as plain words.
 MAX_QUERY_CHARS = 500
@@ -55,6 +54,7 @@ class ParsedQuery:
     fallback: bool
     text_terms: frozenset[str]      # analysed terms in text fields, for highlighting
     words_text: str                 # the text suggestions are computed on
+    notes: tuple[str, ...] = ()     # what was read differently from how it was typed, in plain words
 
 
 _MASK = "\x00"
@@ -65,16 +65,46 @@ def _strip_quoted(text: str) -> str:
     return re.sub(r'"[^"]*"', lambda m: '"' + _MASK * (len(m.group(0)) - 2) + '"', text)
 
 
-def _rewrite_years(text: str) -> str:
-    """Rewrite year:2014..2016 (and open ends) into Whoosh's range syntax."""
+def _rewrite_years(text: str, notes: list[str] | None = None) -> str:
+    """Rewrite year:2014..2016 (and open ends) into Whoosh's range syntax; a range typed backwards is turned round."""
 
     def repl(m: re.Match) -> str:
         lo, hi = m.group(1), m.group(2)
         if m.group(0).find("..") == -1:
             return m.group(0)
+        if lo and hi and lo > hi:
+            lo, hi = hi, lo
+            if notes is not None:
+                notes.append(f"The years {hi}..{lo} were the wrong way round, so items from {lo} to {hi} are shown.")
         return f"year:[{lo or ''} TO {hi or ''}]".replace("[ TO", "[TO").replace(" TO ]", " TO]")
 
     return re.sub(r"\byear:(\d{4})?\.\.(\d{4})?(?=\s|\)|$)", repl, text)
+
+
+# Field names a person reads in a note about an unknown field.
+FIELDS_OFFERED = "title, author, theme, place, type, event and year"
+# Why a query is searched as plain words, as the results page says it.
+_FALLBACK_NOTES = {
+    "unbalanced quote": "A quotation mark was not closed",
+    "unbalanced parenthesis": "A bracket was not closed or not opened",
+    "stray colon": "A colon stood on its own",
+    "too long": "The search was too long to read its operators",
+    "no words": "The search had no letters or numbers to look for",
+}
+
+
+def fallback_note(reason: str) -> str:
+    """Return the sentence that tells a reader why their search was read as plain words."""
+    if reason.startswith("unknown field "):
+        name = reason.removeprefix("unknown field ")
+        start = f"There is no search field called ‘{name}’ (the fields are {FIELDS_OFFERED})"
+    elif reason.startswith("empty value for "):
+        start = f"Nothing followed ‘{reason.removeprefix('empty value for ')}:’"
+    elif reason in _FALLBACK_NOTES:
+        start = _FALLBACK_NOTES[reason]
+    else:
+        start = reason[:1].upper() + reason[1:]
+    return f"{start}, so it was searched as plain words."
 
 
 def malformed_reason(text: str) -> str | None:
@@ -102,7 +132,7 @@ def malformed_reason(text: str) -> str | None:
         if not value or value.startswith(":"):
             return f"empty value for {name}"
         if name == "year" and not value.startswith("[") and not _YEAR_VALUE.match(value.rstrip(")")):
-            return "year must be a four-digit year or a range like 2014..2016"
+            return "year: needs a four-digit year or a range like 2014..2016"
     if re.search(r"(^|\s):|:(\s|$)", bare):
         return "stray colon"
     tokens = bare.replace("(", " ( ").replace(")", " ) ").split()
@@ -118,18 +148,49 @@ def malformed_reason(text: str) -> str | None:
     return None
 
 
-def make_parser(schema) -> MultifieldParser:
-    """Build the query parser: OR of words over the text fields with their weights."""
+def make_parser(schema, *, boosts: bool = False) -> MultifieldParser:
+    """Build the query parser: OR of words over the text fields with their weights.
+
+    With boosts, "^0.5" weighs a word: only for text this module wrote (synonyms), never a person's "^".
+    """
     # Whoosh's coordination bonus (OrGroup.factory) is lost when the parser
     # flattens nested ORs, and BM25 already favours documents with more words.
     parser = MultifieldParser(list(TEXT_FIELDS), schema, fieldboosts=dict(TEXT_FIELDS), group=OrGroup)
     # Wildcards and boosts surprise people who type "?" or "^"; * patterns are slow.
-    for plugin in (WildcardPlugin, BoostPlugin, EveryPlugin):
+    for plugin in (WildcardPlugin, EveryPlugin) if boosts else (WildcardPlugin, BoostPlugin, EveryPlugin):
         parser.remove_plugin_class(plugin)
     # + and - count only at the start of a word, so "troubled-families" stays one key.
     parser.add_plugin(PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-"))
     parser.add_plugin(FieldAliasPlugin(_ALIASES))
+    # A trailing * finds every word beginning so (dom* for domestic, domain ...); see _bounded_prefixes.
+    parser.add_plugin(PrefixPlugin())
     return parser
+
+
+MIN_PREFIX = 3  # letters before a trailing *: "d*" would expand to a large part of the vocabulary
+_MINUS = re.compile(r"(?<![^\s(])-(?=\S)")
+
+
+def _bounded_prefixes(q: wq.Query, notes: list[str]) -> wq.Query:
+    """Lowercase trailing-* prefixes, and search a too-short one as the plain word."""
+    if isinstance(q, wq.Prefix):
+        text = q.text.lower()
+        if len(text) >= MIN_PREFIX:
+            return wq.Prefix(q.fieldname, text, boost=q.boost)
+        note = (f"A word ending in * needs at least {MIN_PREFIX} letters before the *, "
+                f"so \u2018{text}\u2019 was searched as a word.")
+        if note not in notes:
+            notes.append(note)
+        return wq.Term(q.fieldname, text, boost=q.boost)
+    return q.apply(lambda child: _bounded_prefixes(child, notes))
+
+
+def _only_excluded(text: str, parser) -> wq.Query | None:
+    """Read a query of excluded words only ("-domestic") as everything without them."""
+    if not _MINUS.search(_strip_quoted(text)):
+        return None
+    excluded = parser.parse(_MINUS.sub("", text))
+    return None if excluded is wq.NullQuery else wq.AndNot(wq.Every(), excluded)
 
 
 def plain_words(text: str) -> str:
@@ -195,158 +256,41 @@ def _text_terms(q: wq.Query) -> frozenset[str]:
     return frozenset(terms)
 
 
-def parse_query(text: str, schema) -> ParsedQuery:
-    """Parse a user query; malformed input is searched as plain words with fallback=True."""
+def parse_query(text: str, schema, synonyms: tuple[tuple[str, ...], ...] = ()) -> ParsedQuery:
+    """Parse a user query; malformed input is searched as plain words with fallback=True.
+
+    A word or phrase of a synonym group also finds the group's other terms.
+    """
     text = (text or "").strip()
     if not text:
         return ParsedQuery(wq.Every(), False, frozenset(), "")
     parser = make_parser(schema)
-    if malformed_reason(text) is None:
+    notes: list[str] = []
+    reason = malformed_reason(text)
+    if reason is None:
+        expanded = expand_synonyms(text.replace("^", " "), synonyms)
+        if expanded != text.replace("^", " "):
+            # The equivalents carry their weight as "^"; a typed "^" meant nothing and is gone.
+            parser = make_parser(schema, boosts=True)
+        else:
+            expanded = text
         try:
-            q = _apply_not(_phrases_where_positions_are(parser.parse(_rewrite_years(text)), schema))
+            rewritten = _rewrite_years(expanded, notes)
+            q = parser.parse(rewritten)
+            if q is wq.NullQuery:
+                q = _only_excluded(rewritten, parser) or q
+            q = _apply_not(_phrases_where_positions_are(_bounded_prefixes(q, notes), schema))
         except Exception:  # Whoosh's parser can still trip on odd input
             q = None
         if q is not None and q is not wq.NullQuery:
-            return ParsedQuery(_use_array_unions(q), False, _text_terms(q), text)
+            return ParsedQuery(_use_array_unions(q), False, _text_terms(q), text, tuple(notes))
         if q is wq.NullQuery:
             # Only stop words: nothing to search, but the query was fine.
-            return ParsedQuery(wq.NullQuery, False, frozenset(), text)
+            return ParsedQuery(wq.NullQuery, False, frozenset(), text, tuple(notes))
+        reason = "odd characters"
+    notes = [fallback_note(reason)]
     words = plain_words(text)
     if not words:
-        return ParsedQuery(wq.NullQuery, True, frozenset(), "")
+        return ParsedQuery(wq.NullQuery, True, frozenset(), "", tuple(notes))
     q = _use_array_unions(parser.parse(words))
-    return ParsedQuery(q, True, _text_terms(q), words)
-
-
-
-# --- "did you mean" ---------------------------------------------------------
-
-MAX_CORRECTIONS = 3     # misspelt words corrected per query
-MIN_CORRECT_LENGTH = 4  # shorter words are too ambiguous to correct
-# A sentence-long query's unknown word is more often a rare term than a typo,
-# and each correction scans the vocabulary: only shorter queries get one.
-MAX_SUGGEST_WORDS = 8
-# "Did you mean" draws on the exact-word field: every word of the visible text, as written.
-SPELL_FIELD = "exact"
-
-
-_FIELD_PART = re.compile(r'\b[A-Za-z_]+:(?:"[^"]*"|\S+)')
-
-
-class VisibleCorrector(SuggestionSource):
-    """Suggest index words that occur in at least one document the reader may see."""
-
-    def __init__(self, view, visible):
-        self.view = view
-        self.visible = visible
-
-    def visible_count(self, field: str, word: str, cap: int = 50) -> int:
-        """Count visible documents holding word, stopping at cap."""
-        return self.view.count_in(field, word, self.visible, cap)
-
-    def suggest(self, text, limit=5, maxdist=2, prefix=0):
-        # The same misspelling tends to come back: remember it for this index version.
-        # Keyed on what the reader may see (the set's bits), never on an object's identity.
-        key = ("suggest", text, self.visible.bits, limit, maxdist, prefix)
-        return self.view.memo(key, lambda: SuggestionSource.suggest(self, text, limit, maxdist, prefix))
-
-    def candidates(self, text, maxdist, prefix):
-        # Whoosh's ReaderCorrector scores every candidate with maxdist and the
-        # stemmed field's frequency, so a frequent 2-edit word can beat a
-        # 1-edit one; here nearer words win, then words in more visible documents.
-        seen = {text}
-        # Each segment walks its term index with a Levenshtein automaton; the
-        # multi-segment reader would instead compute a distance for every word.
-        readers = [sub.reader() for sub, _ in self.view.searcher.leaf_searchers()]
-        # Two edits reach too many unrelated words in a short word, and the
-        # automaton for two edits grows steeply with length: one edit outside 6-14.
-        if not 6 <= len(text) <= 14:
-            maxdist = min(maxdist, 1)
-        for dist in range(1, maxdist + 1):
-            found = False
-            candidates = [w for r in readers for w in r.terms_within(SPELL_FIELD, text, dist, prefix=prefix)]
-            for word in candidates:
-                if word in seen or not _is_suggestable(word):
-                    continue
-                seen.add(word)
-                count = self.visible_count(SPELL_FIELD, word)
-                if count:
-                    found = True
-                    yield (-dist + count / 100, word)
-            if found:
-                return
-
-
-def _has_span(token) -> bool:
-    """Tell whether the parser recorded where in the query a token came from."""
-    return getattr(token, "startchar", None) is not None and getattr(token, "endchar", None) is not None
-
-
-def _is_suggestable(word: str) -> bool:
-    """Tell whether a vocabulary word may be offered or corrected: letters only, three or more."""
-    return len(word) >= 3 and word.isalpha()
-
-
-def _is_plain_word(qtext: str, token) -> bool:
-    """Tell whether a token is a whole lowercase-able word, not a piece of a code or acronym."""
-    start, end = token.startchar, token.endchar
-    word = qtext[start:end]
-    before = qtext[start - 1] if start > 0 else " "
-    after = qtext[end] if end < len(qtext) else " "
-    # "TNFAIP3", "hTRPML1", "DdrB": gene names and codes, not misspellings.
-    if before.isalnum() or after.isalnum() or any(c.isupper() for c in word[1:]):
-        return False
-    return True
-
-
-def suggest_correction(view, qtext: str, visible) -> str | None:
-    """Return qtext with misspelt words corrected, or None when no word is misspelt.
-
-    A word is misspelt when no visible document holds it; a correction must
-    itself occur in a visible document, so hidden items' words never leak.
-    """
-    if not qtext.strip():
-        return None
-    # Field-qualified parts (year:2014..2016, theme:x) are never corrected; they
-    # are blanked, not removed, so token offsets still point into qtext.
-    words_only = _FIELD_PART.sub(lambda m: " " * len(m.group(0)), qtext)
-    try:
-        spell_q = QueryParser(SPELL_FIELD, view.searcher.schema).parse(words_only)
-    except Exception:  # an odd query gets no suggestion rather than an error
-        return None
-    words = [t for t in spell_q.all_tokens() if t.fieldname == SPELL_FIELD and _is_suggestable(t.text)]
-    if len(words) > MAX_SUGGEST_WORDS:
-        return None
-    # A part of a hyphenated word has no place of its own in the query: it is left alone.
-    tokens = [t for t in words if _has_span(t) and _is_plain_word(qtext, t)]
-    corrector = VisibleCorrector(view, visible)
-    misspelt = []
-    for token in tokens:
-        if len(token.text) < MIN_CORRECT_LENGTH:
-            continue
-        key = word_key(token.text)
-        if key and not corrector.visible_count("text", key, cap=1):
-            misspelt.append((SPELL_FIELD, token.text))
-    if not misspelt:
-        return None
-    correction = view.searcher.correct_query(
-        spell_q, qtext, correctors={SPELL_FIELD: corrector}, terms=misspelt[:MAX_CORRECTIONS], maxdist=2, prefix=1,
-    )
-    return _apply_corrections(qtext, correction.tokens)
-
-
-def _apply_corrections(qtext: str, tokens) -> str | None:
-    """Replace each corrected word inside its span, keeping punctuation around it."""
-    out, last = [], 0
-    for token in sorted(filter(_has_span, tokens), key=lambda t: t.startchar):
-        span = qtext[token.startchar:token.endchar]
-        at = span.lower().find(token.original)
-        if at < 0:
-            continue
-        start = token.startchar + at
-        out += [qtext[last:start], token.text]
-        last = start + len(token.original)
-    if not out:
-        return None
-    corrected = "".join(out) + qtext[last:]
-    return corrected if corrected != qtext else None
+    return ParsedQuery(q, True, _text_terms(q), words, tuple(notes))

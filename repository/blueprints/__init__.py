@@ -14,7 +14,19 @@ def register_blueprints(app: Flask) -> None:
     for module in (main, browse, items, api, api_records, harvest, feeds, exports):
         app.register_blueprint(module.bp)
 
-    from . import accounts, additional_files, alerts, copies, curation, deposit, moderation, reports, seminars
+    from . import (
+        accounts,
+        additional_files,
+        alerts,
+        copies,
+        curation,
+        deposit,
+        moderation,
+        reports,
+        seminars,
+        vocabulary,
+    )
 
-    for module in (accounts, deposit, additional_files, moderation, curation, alerts, reports, copies, seminars):
+    for module in (accounts, deposit, additional_files, moderation, curation, vocabulary, alerts, reports, copies,
+                   seminars):
         app.register_blueprint(module.bp)

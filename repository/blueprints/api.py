@@ -23,7 +23,7 @@ def error_response(message: str, status: int = 400):
 
 @bp.get("/search")
 def search():
-    """Search; answer with total, page, per_page, results, facets and suggestion."""
+    """Search; answer with total, page, per_page, results, facets, suggestion, searched_for and notes."""
     try:
         params = parse_search_args(request.args, default_per_page=int(current_app.config.get("SEARCH_PER_PAGE", 20)))
         outcome = run_search(db_session(), resources().index, params.to_request(current_reader()))
@@ -57,5 +57,7 @@ def search():
         "facets": facets,
         "suggestion": outcome.result.suggestion,
         "fallback": outcome.result.fallback,
+        "searched_for": outcome.searched_for,
+        "notes": params.notes + outcome.notes,
     })
 

@@ -17,8 +17,9 @@ from .common import current_reader
 
 
 def bad_request_page(message: str):
-    """Return the 400 page that says which parameter was wrong."""
-    return render_template("errors/400.html", message=message), 400
+    """Return the 400 page that says which parameter was wrong, with a way back to the words searched for."""
+    typed = request.args.get("q", "").strip()[:500]
+    return render_template("errors/400.html", message=message, search_text=typed), 400
 
 
 def parse_page_args() -> SearchParams:

@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from ..context import resources
 from ..db import schema_is_current, transaction, upgrade_schema
 from ..services.indexing import NEW_INDEX, rebuild_reason, reindex_all
+from ..services.synonyms import seed_synonyms
 from ..services.taxonomy import seed_themes
 
 
@@ -27,10 +28,11 @@ def with_database(command):
 
 
 def prepare_database() -> int:
-    """Upgrade the schema to the newest migration and add missing seed themes."""
+    """Upgrade the schema to the newest migration, add missing seed themes and, once, the seed synonyms."""
     res = resources()
     upgrade_schema(res.engine)
     with transaction(res.sessions) as session:
+        seed_synonyms(session)
         return seed_themes(session)
 
 

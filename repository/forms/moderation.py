@@ -49,3 +49,11 @@ class RejectVersionForm(FlaskForm):
     version_message = TextAreaField("Why the new version is not accepted", validators=[
         DataRequired("Enter a message that tells the depositor why the new version was not accepted"),
         Length(max=5000, message="Message must be 5000 characters or fewer")])
+
+
+class SynonymsForm(FlaskForm):
+    """A group of terms of the field that search treats as one."""
+
+    terms = TextAreaField("Terms that mean the same", validators=[
+        DataRequired("Enter at least two terms that mean the same, one on each line"),
+        Length(max=3000, message="Terms must be 3000 characters or fewer")])

@@ -25,6 +25,7 @@ from .items import (
 )
 from .places import Event, Place, PlaceAlias
 from .seminars import EVENT_AUDIT_ACTIONS, EventAuditEntry, EventSession, Registration, session_items
+from .synonyms import SynonymGroup
 from .taxonomy import Theme, ThemeAlias
 from .uploads import UPLOAD_STATES, Upload
 from .usage import USAGE_KINDS, UsageEvent, UsageSalt
@@ -41,5 +42,5 @@ __all__ = [
     "SignInAttempt", "PublicRecord", "PublicRecordState", "FREQUENCIES", "SavedSearch", "SavedSearchItem",
     "EVENT_AUDIT_ACTIONS", "EventAuditEntry", "EventSession", "Registration", "session_items",
     "USAGE_KINDS", "UsageEvent", "UsageSalt", "COPY_STATUSES", "CopyRequest", "UPLOAD_STATES", "Upload",
-    "CURATION_ACTIONS", "CurationEntry", "PlaceAlias", "ThemeAlias",
+    "CURATION_ACTIONS", "CurationEntry", "PlaceAlias", "ThemeAlias", "SynonymGroup",
 ]

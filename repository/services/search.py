@@ -7,7 +7,7 @@ wrong data, and an item the database no longer calls published is dropped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -17,6 +17,8 @@ from indexer.search import FACETS, Hit, IndexStore, SearchRequest, SearchResult,
 from ..models import ACCESS_LEVELS, ITEM_TYPES, AdditionalFile, Event, Item, Place, Theme
 from . import changes
 from .access import readers_for
+from .query_names import resolve_names
+from .synonyms import synonym_groups
 from .taxonomy import children_of
 
 
@@ -79,6 +81,12 @@ class SearchOutcome:
     result: SearchResult
     rows: list[ResultRow]
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # how the query was read, where not as typed
+
+    @property
+    def searched_for(self) -> str | None:
+        """Return the corrected query searched in place of the one typed, or None."""
+        return self.result.searched_for
 
     @property
     def total(self) -> int:
@@ -153,13 +161,19 @@ def _in_taxonomy_order(session: Session, values: list[FacetValue]) -> list[Facet
 
 
 def run_search(session: Session, store: IndexStore, request: SearchRequest) -> SearchOutcome:
-    """Search for what `request.principals` may see and load the records in rank order."""
+    """Search for what `request.principals` may see and load the records in rank order.
+
+    Names typed in fields become the index's slugs, and the vocabulary's synonyms go with the request.
+    """
+    resolved = resolve_names(session, request.q)
+    request = replace(request, q=resolved.q, synonyms=request.synonyms or synonym_groups(session))
     result = search(store, request)
     items = {str(item.id): item for item in load_items(session, [hit.id for hit in result.hits],
                                                        request.principals)}
     rows = [ResultRow(items[hit.id], hit) for hit in result.hits if hit.id in items]
     facets = facet_labels(session, result.facets) if result.facets else {}
-    return SearchOutcome(request=request, result=result, rows=rows, facets=facets)
+    return SearchOutcome(request=request, result=result, rows=rows, facets=facets,
+                         notes=resolved.notes + list(result.notes))
 
 
 def related_items(session: Session, store: IndexStore, item: Item, reader: Reader, *, limit: int = 5) -> list[Item]:

@@ -25,12 +25,12 @@ def request(**changes):
 
 
 @pytest.mark.parametrize("changes, message", [
-    ({"sort": "popular"}, "unknown sort"),
-    ({"per_page": MAX_PER_PAGE + 1}, "'per_page' must be between"),
+    ({"sort": "popular"}, "no sort order 'popular': choose relevance, newest, oldest or title"),
+    ({"per_page": MAX_PER_PAGE + 1}, r"\('per_page'\) must be between"),
     ({"page": 0}, "page number must be between"),
     ({"page": 501}, "first 10,000 results"),
-    ({"filters": {"year": ["2015"]}}, "unknown filter: year"),
-    ({"filters": {"colour": ["red"]}}, "unknown filter: colour"),
+    ({"filters": {"year": ["2015"]}}, "no filter called 'year'"),
+    ({"filters": {"colour": ["red"]}}, "no filter called 'colour'"),
     ({"year_from": 99}, "'from' year must be between"),
     ({"year_from": 2016, "year_to": 2014}, "is after"),
     ({"q": None}, "must be text"),

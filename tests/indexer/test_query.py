@@ -87,3 +87,28 @@ def test_lead_snippet_is_escaped_and_short():
 def test_title_sort_key_drops_articles_and_case():
     assert title_sort_key("The Leeds model") == "leeds model"
     assert title_sort_key("") == "~"
+
+
+@pytest.mark.parametrize("text, note", [
+    ('"domestic abuse', "A quotation mark was not closed, so it was searched as plain words."),
+    ("colour:blue abuse", "There is no search field called ‘colour’ (the fields are title, author, theme, place, "
+                          "type, event and year), so it was searched as plain words."),
+    ("title: abuse", "Nothing followed ‘title:’, so it was searched as plain words."),
+    ("abuse AND", "AND needs a word after it, so it was searched as plain words."),
+    ("year:2016..2014 abuse", "The years 2016..2014 were the wrong way round, so items from 2014 to 2016 are shown."),
+    ("ab* abuse", "A word ending in * needs at least 3 letters before the *, so ‘ab’ was searched as a word."),
+])
+def test_what_is_read_differently_is_said_in_one_plain_sentence(text, note):
+    assert parse_query(text, SCHEMA).notes == (note,)
+
+
+def test_plain_queries_need_no_note():
+    for text in ("domestic abuse", '"information sharing" -troubled', "dom*", "-domestic", "year:2014..2016"):
+        assert parse_query(text, SCHEMA).notes == ()
+
+
+def test_a_query_of_excluded_words_only_keeps_everything_else():
+    from whoosh import query as wq
+
+    parsed = parse_query("-domestic -abuse", SCHEMA)
+    assert isinstance(parsed.query, wq.AndNot) and isinstance(parsed.query.a, wq.Every)

@@ -182,8 +182,12 @@ def test_snippet_falls_back_to_abstract_and_can_be_switched_off(store):
 
 
 def test_suggestion_for_a_misspelt_word(store):
+    # One slip from a word several documents hold, finding more: searched, not only offered.
     result = run(store, "domestc abuse")
-    assert result.suggestion == "domestic abuse"
+    assert result.searched_for == "domestic abuse" and result.suggestion is None
+    exact = run(store, "domestc abuse", correct=False)
+    assert exact.suggestion == "domestic abuse" and exact.searched_for is None
+    assert exact.total < result.total
     assert run(store, "domestic abuse").suggestion is None
     assert run(store, "domestc abuse", suggest=False).suggestion is None
 
@@ -285,10 +289,13 @@ def test_cached_word_scores_equal_whoosh_scores_after_deletes(tmp_path):
 
 
 def test_suggestion_keeps_punctuation_fields_and_ignores_codes(store):
-    assert run(store, "domestc abuse.").suggestion == "domestic abuse."
-    assert run(store, "place:leeds domestc abuse").suggestion == "place:leeds domestic abuse"
-    assert run(store, "year:2014..2016 domestc").suggestion == "year:2014..2016 domestic"
-    assert run(store, "GENOGRAMX consent").suggestion is None  # looks like a code, not a typo
+    def offered(q: str) -> str | None:
+        return run(store, q, correct=False).suggestion
+
+    assert offered("domestc abuse.") == "domestic abuse."
+    assert offered("place:leeds domestc abuse") == "place:leeds domestic abuse"
+    assert offered("year:2014..2016 domestc") == "year:2014..2016 domestic"
+    assert offered("GENOGRAMX consent") is None  # looks like a code, not a typo
 
 
 def test_numbered_compounds_meet_their_joined_spelling_and_not_their_neighbours(tmp_path):
@@ -309,3 +316,47 @@ def test_misspelt_parts_of_hyphenated_words_do_not_break_suggestions(tmp_path):
     result = run(store, "long-tern carre")
     assert result.total == 1
     assert result.suggestion == "long-tern care"  # the whole word corrected, the part left alone
+
+
+def test_two_letters_typed_the_wrong_way_round_are_one_slip(tmp_path):
+    store = IndexStore(tmp_path)
+    store.add_or_replace([make_doc(str(i), title="Consent", body="Family consent forms.") for i in range(2)]
+                         + [make_doc("other", title="Consent", body="Consent forms.")])
+    # "fmaily" is two edits for the automaton, one slip for a person: corrected even in a five-letter word.
+    assert run(store, "fmaily").searched_for == "family"
+
+
+def test_a_correction_that_finds_nothing_more_is_only_offered(tmp_path):
+    store = IndexStore(tmp_path)
+    store.add_or_replace([make_doc(str(i), title="Consent", body="Family consent forms.") for i in range(2)])
+    result = run(store, "fmaily consent")
+    assert result.searched_for is None and result.suggestion == "family consent" and result.total == 2
+
+
+def test_a_correction_found_in_one_document_only_is_offered_not_searched(tmp_path):
+    store = IndexStore(tmp_path)
+    store.add_or_replace([make_doc("1", title="Genograms", body="A genogram of the family."),
+                          make_doc("2", title="Consent", body="Consent forms.")])
+    result = run(store, "genogran")
+    assert result.searched_for is None and result.suggestion == "genogram" and result.total == 0
+
+
+def test_synonyms_find_each_other_and_leave_phrases_alone(tmp_path):
+    store = IndexStore(tmp_path)
+    store.add_or_replace([make_doc("long", title="Hubs", body="The multi-agency safeguarding hub met."),
+                          make_doc("short", title="Hubs", body="The MASH met weekly.")])
+    groups = (("MASH", "multi-agency safeguarding hub"),)
+    assert set(ids(run(store, "mash", synonyms=groups))) == {"long", "short"}
+    assert set(ids(run(store, "multi agency safeguarding hub", synonyms=groups))) >= {"long", "short"}
+    assert ids(run(store, '"mash"', synonyms=groups)) == ["short"]
+    assert ids(run(store, "mash")) == ["short"]
+
+
+def test_the_words_typed_outrank_their_equivalents(tmp_path):
+    store = IndexStore(tmp_path)
+    store.add_or_replace([make_doc("long", title="Hubs", body="The multi-agency safeguarding hub met."),
+                          make_doc("short", title="Hubs", body="The MASH met.")])
+    groups = (("MASH", "multi-agency safeguarding hub"),)
+    assert ids(run(store, "mash", synonyms=groups)) == ["short", "long"]
+    # A typed "^" is no weight of the person's choosing, with or without synonyms.
+    assert ids(run(store, "mash^9 hub", synonyms=groups))[0] == ids(run(store, "mash hub", synonyms=groups))[0]

@@ -129,3 +129,7 @@ def test_editor_and_administrator_pages(site):
     for path in ("/moderation/", f"/moderation/items/{ids['submission']}", f"/moderation/items/{ids['draft']}",
                  "/moderation/people"):
         _check(browser, path)
+    # The search vocabulary: the list, the list with an empty group sent, and one group.
+    _check(browser, "/moderation/synonyms/")
+    _check(browser, "/moderation/synonyms/", submit_empty=True)
+    _check(browser, "/moderation/synonyms/1")

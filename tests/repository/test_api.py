@@ -49,7 +49,7 @@ def test_filters_and_pages_work_in_the_api(demo_client):
 
 @pytest.mark.parametrize("query", [
     {"page": "0"}, {"page": "x"}, {"per_page": "0"}, {"per_page": "101"}, {"sort": "best"},
-    {"from": "soon"}, {"from": "2016", "to": "2010"}, {"page": "1", "per_page": "100", "q": "x" * 501},
+    {"from": "soon"}, {"page": "1", "per_page": "100", "q": "x" * 501},
 ])
 def test_bad_parameters_give_a_json_400(demo_client, query):
     response = demo_client.get("/api/v1/search", query_string=query)

@@ -43,7 +43,8 @@ def test_a_misspelt_query_suggests_the_right_one(demo_client, typed, corrected):
 
 
 def test_a_query_with_no_results_offers_the_correction_and_broad_themes(demo_app, demo_client):
-    html = demo_client.get("/search", query_string={"q": "domestc abuze"}).get_data(as_text=True)
+    # Searched exactly as typed (the link under a correction that was searched instead).
+    html = demo_client.get("/search", query_string={"q": "domestc abuze", "exact": "1"}).get_data(as_text=True)
     assert total(html) == 0
     assert "There are no matching results" in html
     assert "domestic abuse" in suggestion_links(html)
@@ -156,9 +157,8 @@ def test_a_well_formed_query_does_not_say_it_was_changed(demo_client):
 @pytest.mark.parametrize("query, message", [
     ({"page": "0"}, "page number must be between"),
     ({"page": "two"}, "page number must be a whole number"),
-    ({"sort": "random"}, "unknown sort"),
+    ({"sort": "random"}, "There is no sort order"),
     ({"from": "last year"}, "must be a whole number"),
-    ({"from": "2016", "to": "2014"}, "is after"),
     ({"q": ["a", "b"]}, "given 2 times"),
     ({"q": "x" * 600}, "too long"),
 ])

@@ -45,13 +45,26 @@ def test_links_keep_the_state_and_go_back_to_page_one_when_the_results_change():
 
 @pytest.mark.parametrize("args", [
     {"page": "-1"}, {"page": "1001"}, {"page": "1.5"}, {"per_page": "500"}, {"sort": "popular"},
-    {"from": "99"}, {"to": "abc"}, {"from": "2016", "to": "2015"}, {"q": "x" * 501},
+    {"from": "99"}, {"to": "abc"}, {"q": "x" * 501},
     {"theme": [f"t{i}" for i in range(31)]}, {"place": "p" * 201}, {"page": ["1", "2"]},
 ])
 def test_bad_values_raise_a_readable_error(args):
     with pytest.raises(SearchParamError) as raised:
         parse(**args)
     assert str(raised.value) and "Traceback" not in str(raised.value)
+
+
+def test_years_the_wrong_way_round_are_turned_round_and_said():
+    params = parse(q="consent", **{"from": "2016", "to": "2015"})
+    assert (params.year_from, params.year_to, params.q) == (2015, 2016, "consent")
+    assert params.notes == ["The years were the wrong way round (2016 to 2015), so items from 2015 to 2016 are shown."]
+    assert dict(parse_qsl(params.query_string()))["from"] == "2015"
+
+
+def test_exact_is_kept_in_links_until_the_query_changes():
+    params = parse(q="safegaurding", exact="1")
+    assert params.exact and dict(parse_qsl(params.query_string(page=2)))["exact"] == "1"
+    assert "exact" not in dict(parse_qsl(params.query_string(q="safeguarding")))
 
 
 def test_pages_cannot_choose_their_page_size():
