@@ -36,3 +36,18 @@ def send_mail(config: Mapping, to: str, subject: str, body: str, *, headers: Map
             smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
         smtp.send_message(message)
     return True
+
+
+def send_mail_or_log(config: Mapping, to: str, subject: str, body: str, *, what: str,
+                     headers: Mapping[str, str] | None = None) -> bool:
+    """Send as send_mail does, but log a server that is down or refuses (as "could not send WHAT").
+
+    For mail that follows an action already done (a confirmation, a notice): its failure must
+    never turn the action into an error page. Return False when the message could not be sent.
+    """
+    try:
+        send_mail(config, to, subject, body, headers=headers)
+    except (OSError, smtplib.SMTPException):
+        log.exception("could not send %s", what)
+        return False
+    return True

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-import smtplib
 from collections.abc import Iterable
 
 from flask import current_app, url_for
 
 from .blueprints.templating import SERVICE_NAME
-from .mail import send_mail
+from .mail import send_mail_or_log
 from .services.notices import Notice
-
-log = logging.getLogger("repository.notify")
 
 
 def deliver(notices: Iterable[Notice]) -> int:
@@ -25,10 +21,6 @@ def deliver(notices: Iterable[Notice]) -> int:
     for notice in notices:
         link = url_for(notice.endpoint, _external=True, **notice.values)
         body = f"Hello {notice.to.name},\n\n{notice.body}\n\n{link}\n\n{SERVICE_NAME}\n"
-        try:
-            send_mail(current_app.config, notice.to.email, notice.subject, body)
-        except (OSError, smtplib.SMTPException):
-            log.exception("could not send %r to account %s", notice.subject, notice.to.id)
-            continue
-        delivered += 1
+        delivered += send_mail_or_log(current_app.config, notice.to.email, notice.subject, body,
+                                      what=f"{notice.subject!r} to account {notice.to.id}")
     return delivered

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import smtplib
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -12,7 +11,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..context import db_session, resources
 from ..forms.accounts import ChangePasswordForm, RegisterForm, ResetForm, ResetRequestForm, SignInForm
-from ..mail import send_mail
+from ..mail import send_mail_or_log
 from ..models.base import utcnow
 from ..notify import deliver
 from ..services import accounts, notices
@@ -74,14 +73,12 @@ def register():
 
 def _send_already_registered(user) -> None:
     """Tell the owner of an address that someone tried to register it again (failures are logged)."""
-    try:
-        send_mail(current_app.config, user.email, "You already have an account",
-                  f"Hello {user.name},\n\nSomeone, perhaps you, tried to create an account with this email "
-                  "address, which already has one. Sign in with it, or ask for a link to set a new password:"
-                  f"\n\n{url_for('accounts.request_reset', _external=True)}\n\n"
-                  "If it was not you, you can ignore this message: nothing has changed.\n")
-    except (OSError, smtplib.SMTPException):
-        log.exception("could not send an already-registered message")
+    send_mail_or_log(current_app.config, user.email, "You already have an account",
+                     f"Hello {user.name},\n\nSomeone, perhaps you, tried to create an account with this email "
+                     "address, which already has one. Sign in with it, or ask for a link to set a new password:"
+                     f"\n\n{url_for('accounts.request_reset', _external=True)}\n\n"
+                     "If it was not you, you can ignore this message: nothing has changed.\n",
+                     what="an already-registered message")
 
 
 def _send_confirmation(user) -> None:
@@ -89,12 +86,10 @@ def _send_confirmation(user) -> None:
     link = url_for("accounts.confirm", token=accounts.confirmation_token(user, current_app.config["SECRET_KEY"]),
                    _external=True)
     days = int(current_app.config["EMAIL_CONFIRM_DAYS"])
-    try:
-        send_mail(current_app.config, user.email, "Confirm your email address",
-                  f"Hello {user.name},\n\nTo confirm that this is your email address, open this link within "
-                  f"{days} days:\n\n{link}\n\nIf you did not create an account, you can ignore this message.\n")
-    except (OSError, smtplib.SMTPException):
-        log.exception("could not send an email-confirmation message")
+    send_mail_or_log(current_app.config, user.email, "Confirm your email address",
+                     f"Hello {user.name},\n\nTo confirm that this is your email address, open this link within "
+                     f"{days} days:\n\n{link}\n\nIf you did not create an account, you can ignore this message.\n",
+                     what="an email-confirmation message")
 
 
 @bp.get("/confirm/<token>")
@@ -227,14 +222,11 @@ def send_reset_link(email: str) -> None:
     token = accounts.issue_reset_token(session, user, timedelta(minutes=minutes))
     session.commit()
     link = url_for("accounts.reset", token=token, _external=True)
-    try:
-        send_mail(current_app.config, user.email, "Reset your password",
-                  f"Hello {user.name},\n\nTo set a new password, open this link within {minutes} minutes:"
-                  f"\n\n{link}\n\nThe link works once. If you did not ask for it, you can ignore this "
-                  "message.\n")
-    except (OSError, smtplib.SMTPException):
-        # Same page either way (it must not reveal accounts); the operator sees the log.
-        log.exception("could not send a password-reset message")
+    # Same page either way (it must not reveal accounts); the operator sees the log.
+    send_mail_or_log(current_app.config, user.email, "Reset your password",
+                     f"Hello {user.name},\n\nTo set a new password, open this link within {minutes} minutes:"
+                     f"\n\n{link}\n\nThe link works once. If you did not ask for it, you can ignore this "
+                     "message.\n", what="a password-reset message")
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])

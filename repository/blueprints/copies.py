@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-import smtplib
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
 
 from ..context import db_session, resources
 from ..forms.copies import CopyRequestForm, DecisionForm
-from ..mail import send_mail
+from ..mail import send_mail_or_log
 from ..models import Item
 from ..services import copies
 from ..services.citations import download_name
@@ -19,17 +17,11 @@ from .common import current_user_record
 from .templating import SERVICE_NAME, format_date
 
 bp = Blueprint("copies", __name__)
-log = logging.getLogger("repository.copies")
 
 
 def _mail(to: str, subject: str, body: str) -> bool:
     """Send one message; a mail server that is down is logged, never shown as an error page."""
-    try:
-        send_mail(current_app.config, to, subject, body)
-        return True
-    except (OSError, smtplib.SMTPException):
-        log.exception("could not send a copy-request message")
-        return False
+    return send_mail_or_log(current_app.config, to, subject, body, what="a copy-request message")
 
 
 def _days(name: str) -> int:

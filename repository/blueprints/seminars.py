@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import smtplib
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -12,7 +10,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from ..context import db_session
 from ..forms.moderation import ActionForm
 from ..forms.seminars import EventForm, RegistrationForm, SessionForm
-from ..mail import send_mail
+from ..mail import send_mail_or_log
 from ..models import Event
 from ..services import registrations, seminars
 from ..services.calendar import event_calendar
@@ -22,7 +20,6 @@ from .moderation import editors_only
 from .templating import SERVICE_NAME, format_date
 
 bp = Blueprint("seminars", __name__, url_prefix="/events")
-log = logging.getLogger("repository.seminars")
 
 
 def _event(slug: str) -> Event:
@@ -153,12 +150,7 @@ def remove_session(slug: str, session_id: int):
 
 def _mail(to: str, subject: str, body: str) -> bool:
     """Send one message; a mail server that is down is logged, never shown as an error page."""
-    try:
-        send_mail(current_app.config, to, subject, body)
-        return True
-    except (OSError, smtplib.SMTPException):
-        log.exception("could not send a registration message")
-        return False
+    return send_mail_or_log(current_app.config, to, subject, body, what="a registration message")
 
 
 def _confirmation_body(event: Event, registration, withdraw_link: str) -> str:

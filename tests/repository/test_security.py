@@ -205,7 +205,7 @@ def test_switched_off_accounts_cannot_sign_in(client, res):
 def test_a_mail_server_that_is_down_does_not_break_the_reset_page(app, client, res, caplog):
     make_user(res, "ann@example.org")
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1, MAIL_USE_TLS=False)  # nothing listens there
-    with caplog.at_level("ERROR", logger="repository.accounts"):
+    with caplog.at_level("ERROR", logger="repository.mail"):
         response = client.post("/account/reset", data={"email": "ann@example.org"})
         res.jobs.run_pending()
     assert response.status_code == 200 and "Check your email" in response.get_data(as_text=True)

@@ -120,7 +120,7 @@ def test_a_mail_server_that_is_down_never_fails_the_action(app, client, res, tmp
     item_id = _submit(client, tmp_path)
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_USE_TLS=False, MAIL_TIMEOUT=2)
     sign_in(client, "ed@example.org")
-    with caplog.at_level(logging.ERROR, logger="repository.notify"):
+    with caplog.at_level(logging.ERROR, logger="repository.mail"):
         response = client.post(f"/moderation/items/{item_id}/publish")
     assert response.status_code == 302
     assert res.sessions().get(Item, item_id).status == "published"
