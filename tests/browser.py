@@ -141,6 +141,32 @@ class Browser:
             tags or AXE_TAGS,
         )
 
+    def assert_clean(self, where: str) -> None:
+        """Assert that the current page has no axe violations, outside requests, script errors or failed assets."""
+        violations = self.axe()
+        assert not violations, f"{where}:\n{describe_violations(violations)}"
+        assert not self.outside, self.outside
+        assert not self.console, self.console
+        assert not self.failed, self.failed
+
+    def check(self, path: str, expected: int = 200) -> None:
+        """Load `path`, expect its status, and assert the page is clean."""
+        visit = self.visit(path)
+        assert visit.status == expected, path
+        self.assert_clean(path)
+
+    def submit(self, where: str, button: str = "main form button.govuk-button >> nth=0") -> None:
+        """Press a form's button, and assert the page that comes back is clean."""
+        self.page.click(button)
+        self.page.wait_for_load_state("networkidle")
+        self.assert_clean(where)
+
+    def sign_in(self, email: str, password: str) -> None:
+        """Sign in afresh (the cookies of whoever was signed in are dropped)."""
+        self.context.clear_cookies()
+        sign_in(self.page, self.base_url, email, password)
+        self.page.wait_for_load_state("networkidle")
+
     def close(self) -> None:
         """Close the browser."""
         self.context.close()
@@ -159,6 +185,15 @@ def browse(app) -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+def sign_in(page, base_url: str, email: str, password: str) -> None:
+    """Sign in through the form on `page`, in any browser context (with or without JavaScript)."""
+    page.goto(base_url + "/account/sign-in")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("main form button.govuk-button")
+    page.wait_for_load_state("load")
 
 
 def describe_violations(violations: list[dict]) -> str:

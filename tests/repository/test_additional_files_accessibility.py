@@ -13,7 +13,7 @@ from repository.db import transaction
 from repository.services.accounts import get_user_by_email
 from repository.services.additional_files import add_additional_file
 from repository.services.items import AuthorData, ItemData, attach_file, create_item
-from tests.browser import browse, describe_violations
+from tests.browser import browse, sign_in
 from tests.conftest import apply_changes
 from tests.indexer import office
 
@@ -55,32 +55,10 @@ def site(tmp_path_factory):
     app.extensions["repository"].engine.dispose()
 
 
-def _axe(browser, where: str) -> None:
-    violations = browser.axe()
-    assert not violations, f"{where}:\n{describe_violations(violations)}"
-    assert not browser.outside, browser.outside
-    assert not browser.console, browser.console
-    assert not browser.failed, browser.failed
-
-
-def _check(browser, path: str, expected: int = 200) -> None:
-    visit = browser.visit(path)
-    assert visit.status == expected, path
-    _axe(browser, path)
-
-
-def _sign_in(page, base_url: str, email: str) -> None:
-    page.goto(base_url + "/account/sign-in")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("form button.govuk-button")
-    page.wait_for_load_state("load")
-
-
 def test_the_item_page_lists_its_files_accessibly(site):
     browser, facts = site
     browser.context.clear_cookies()
-    _check(browser, f"/items/{facts['published']}")
+    browser.check(f"/items/{facts['published']}")
     content = browser.page.content()
     assert "Slides: Seminar 4" in content and "restricted: not available to you" in content
 
@@ -88,21 +66,21 @@ def test_the_item_page_lists_its_files_accessibly(site):
 def test_the_depositors_and_editors_pages(site):
     browser, facts = site
     browser.context.clear_cookies()
-    _sign_in(browser.page, browser.base_url, "dep@example.org")
-    _check(browser, f"/deposit/{facts['draft']}/edit")
+    browser.sign_in("dep@example.org", PASSWORD)
+    browser.check(f"/deposit/{facts['draft']}/edit")
     assert "Other files" in browser.page.content() and "Data: Seminar 4" in browser.page.content()
-    _check(browser, f"/deposit/{facts['draft']}/files/new")
+    browser.check(f"/deposit/{facts['draft']}/files/new")
     browser.page.click("main form button.govuk-button")
     browser.page.wait_for_load_state("networkidle")
-    _axe(browser, "add a file, with errors")
+    browser.assert_clean("add a file, with errors")
     assert browser.page.locator(".govuk-error-summary").count() == 1
-    _check(browser, f"/deposit/{facts['draft']}/files/{facts['draft-file']}")
-    _check(browser, f"/items/{facts['published']}")  # the depositor reads the restricted data too
+    browser.check(f"/deposit/{facts['draft']}/files/{facts['draft-file']}")
+    browser.check(f"/items/{facts['published']}")  # the depositor reads the restricted data too
     assert "Data: Seminar 4</a>" in browser.page.content()
     browser.context.clear_cookies()
-    _sign_in(browser.page, browser.base_url, "editor@example.org")
-    _check(browser, f"/moderation/items/{facts['published']}")
-    _check(browser, f"/deposit/{facts['published']}/files/{facts['published-file']}")
+    browser.sign_in("editor@example.org", PASSWORD)
+    browser.check(f"/moderation/items/{facts['published']}")
+    browser.check(f"/deposit/{facts['published']}/files/{facts['published-file']}")
 
 
 def test_adding_relabelling_and_removing_work_without_javascript(site):
@@ -110,7 +88,7 @@ def test_adding_relabelling_and_removing_work_without_javascript(site):
     context = browser.new_context(java_script_enabled=False)
     try:
         page = context.new_page()
-        _sign_in(page, browser.base_url, "dep@example.org")
+        sign_in(page, browser.base_url, "dep@example.org", PASSWORD)
         page.goto(f"{browser.base_url}/deposit/{facts['draft']}/edit")
         page.click("text=Add a file")
         page.wait_for_load_state("load")

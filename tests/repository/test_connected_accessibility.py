@@ -16,7 +16,7 @@ from repository.search_params import parse_search_args
 from repository.services import alerts, copies, usage
 from repository.services.accounts import get_user_by_email
 from repository.services.items import AuthorData, ItemData, attach_file, create_item
-from tests.browser import browse, describe_violations
+from tests.browser import browse
 from tests.conftest import apply_changes
 
 from .people import PASSWORD, make_pdf, make_user
@@ -63,81 +63,52 @@ def site(tmp_path_factory):
     app.extensions["repository"].engine.dispose()
 
 
-def _sign_in(browser, email: str) -> None:
-    browser.context.clear_cookies()
-    browser.visit("/account/sign-in")
-    browser.page.fill("#email", email)
-    browser.page.fill("#password", PASSWORD)
-    browser.page.click("form button.govuk-button")
-    browser.page.wait_for_load_state("networkidle")
-
-
-def _axe(browser, where: str) -> None:
-    violations = browser.axe()
-    assert not violations, f"{where}:\n{describe_violations(violations)}"
-    assert not browser.outside, browser.outside
-    assert not browser.console, browser.console
-    assert not browser.failed, browser.failed
-
-
-def _check(browser, path: str, expected: int = 200) -> None:
-    visit = browser.visit(path)
-    assert visit.status == expected, path
-    _axe(browser, path)
-
-
-def _submit(browser, where: str, button: str = "main form button.govuk-button >> nth=0") -> None:
-    browser.page.click(button)
-    browser.page.wait_for_load_state("networkidle")
-    _axe(browser, where)
-
-
 def test_request_a_copy_pages(site):
     browser, ids, tokens = site
     browser.context.clear_cookies()
-    _check(browser, f"/items/{ids['embargoed']}")
+    browser.check(f"/items/{ids['embargoed']}")
     # Headless Chromium is on the COUNTER robots list, so it is not counted.
     assert "Request a copy of the file" in browser.page.content() and "Viewed 0 times" in browser.page.content()
-    _check(browser, f"/items/{ids['embargoed']}/request-copy")
-    _submit(browser, "request with errors")
+    browser.check(f"/items/{ids['embargoed']}/request-copy")
+    browser.submit("request with errors")
     assert browser.page.locator(".govuk-error-summary").count() == 1
     browser.page.fill("#name", "Sam Second")
     browser.page.fill("#email", "sam@example.org")
     browser.page.fill("#reason", "To plan our multi-agency meeting.")
-    _submit(browser, "request sent")
+    browser.submit("request sent")
     assert "Request sent" in browser.page.content()
-    _check(browser, f"/copies/decide/{tokens['decide']}")
+    browser.check(f"/copies/decide/{tokens['decide']}")
     assert "Pat Asker" in browser.page.content()
-    _submit(browser, "request approved")
+    browser.submit("request approved")
     assert "Request approved" in browser.page.content()
-    _check(browser, "/copies/not-a-real-token", 404)
-    _check(browser, f"/copies/decide/{tokens['decide']}x", 404)
+    browser.check("/copies/not-a-real-token", 404)
+    browser.check(f"/copies/decide/{tokens['decide']}x", 404)
 
 
 def test_alert_pages(site):
     browser, ids, tokens = site
-    _sign_in(browser, "reader@example.org")
-    _check(browser, "/account/")
+    browser.sign_in("reader@example.org", PASSWORD)
+    browser.check("/account/")
     assert "Domestic abuse" in browser.page.content() and "Weekly" in browser.page.content()
-    _check(browser, "/alerts/new?theme=domestic-abuse&place=blackpool")
+    browser.check("/alerts/new?theme=domestic-abuse&place=blackpool")
     browser.page.fill("#name", "")
-    _submit(browser, "save with errors")
+    browser.submit("save with errors")
     assert browser.page.locator(".govuk-error-summary").count() == 1
     browser.page.fill("#name", "Abuse in Blackpool")
     browser.page.check("input[name='frequency'][value='daily']")
-    _submit(browser, "saved, back on the account page")
+    browser.submit("saved, back on the account page")
     assert "Search saved" in browser.page.content() and "Abuse in Blackpool" in browser.page.content()
     browser.context.clear_cookies()
-    _check(browser, f"/alerts/unsubscribe/{tokens['unsubscribe']}")
-    _submit(browser, "unsubscribed")
+    browser.check(f"/alerts/unsubscribe/{tokens['unsubscribe']}")
+    browser.submit("unsubscribed")
     assert "Emails stopped" in browser.page.content()
-    _check(browser, f"/alerts/unsubscribe/{tokens['unsubscribe']}", 404)
+    browser.check(f"/alerts/unsubscribe/{tokens['unsubscribe']}", 404)
 
 
 def test_usage_report_and_search_page_with_its_channels(site):
     browser, ids, _tokens = site
-    _sign_in(browser, "editor@example.org")
-    _check(browser, "/reports/usage")
+    browser.sign_in("editor@example.org", PASSWORD)
+    browser.check("/reports/usage")
     assert "By month" in browser.page.content() and "Blackpool" in browser.page.content()
-    _check(browser, "/search?theme=domestic-abuse")
+    browser.check("/search?theme=domestic-abuse")
     assert "Atom feed of this search" in browser.page.content()

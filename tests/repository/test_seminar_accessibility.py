@@ -13,7 +13,7 @@ from repository.context import resources
 from repository.db import transaction
 from repository.services import registrations, seminars
 from repository.services.items import AuthorData, ItemData, create_item
-from tests.browser import browse, describe_violations
+from tests.browser import browse, sign_in
 from tests.conftest import apply_changes
 
 from .people import PASSWORD, make_user
@@ -53,74 +53,46 @@ def site(tmp_path_factory):
     app.extensions["repository"].engine.dispose()
 
 
-def _axe(browser, where: str) -> None:
-    violations = browser.axe()
-    assert not violations, f"{where}:\n{describe_violations(violations)}"
-    assert not browser.outside, browser.outside
-    assert not browser.console, browser.console
-    assert not browser.failed, browser.failed
-
-
-def _check(browser, path: str, expected: int = 200) -> None:
-    visit = browser.visit(path)
-    assert visit.status == expected, path
-    _axe(browser, path)
-
-
-def _submit(browser, where: str, button: str = "main form button.govuk-button >> nth=0") -> None:
-    browser.page.click(button)
-    browser.page.wait_for_load_state("networkidle")
-    _axe(browser, where)
-
-
-def _sign_in(page, base_url: str, email: str) -> None:
-    page.goto(base_url + "/account/sign-in")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("form button.govuk-button")
-    page.wait_for_load_state("load")
-
-
 def test_visitor_pages(site):
     browser, facts = site
     browser.context.clear_cookies()
-    _check(browser, "/events")
-    _check(browser, f"/events/{facts['upcoming']}")
-    _check(browser, f"/events/{facts['past']}")
+    browser.check("/events")
+    browser.check(f"/events/{facts['upcoming']}")
+    browser.check(f"/events/{facts['past']}")
     assert "Sharing records with schools" in browser.page.content()
-    _check(browser, f"/items/{facts['paper']}")
+    browser.check(f"/items/{facts['paper']}")
     assert "Presented at" in browser.page.content()
-    _check(browser, f"/events/{facts['past']}/register", 410)
-    _check(browser, f"/events/{facts['upcoming']}/register")
-    _submit(browser, "registration with errors")
+    browser.check(f"/events/{facts['past']}/register", 410)
+    browser.check(f"/events/{facts['upcoming']}/register")
+    browser.submit("registration with errors")
     assert browser.page.locator(".govuk-error-summary").count() == 1
     browser.page.fill("#name", "Sam Second")
     browser.page.fill("#email", "sam@example.org")
     browser.page.check("#consent")
-    _submit(browser, "registered")
+    browser.submit("registered")
     assert "Registration received" in browser.page.content()
-    _check(browser, f"/events/withdraw/{facts['withdraw']}")
-    _submit(browser, "withdrawn")
+    browser.check(f"/events/withdraw/{facts['withdraw']}")
+    browser.submit("withdrawn")
     assert "Registration withdrawn" in browser.page.content()
-    _check(browser, f"/events/withdraw/{facts['withdraw']}", 404)
+    browser.check(f"/events/withdraw/{facts['withdraw']}", 404)
 
 
 def test_editor_pages(site):
     browser, facts = site
     browser.context.clear_cookies()
-    _sign_in(browser.page, browser.base_url, "editor@example.org")
-    _check(browser, "/events")
-    _check(browser, "/events/new")
+    browser.sign_in("editor@example.org", PASSWORD)
+    browser.check("/events")
+    browser.check("/events/new")
     browser.page.fill("#date", "not a date")
-    _submit(browser, "new event with errors")
+    browser.submit("new event with errors")
     assert browser.page.locator(".govuk-error-summary").count() == 1
-    _check(browser, f"/events/{facts['upcoming']}/edit")
-    _check(browser, f"/events/{facts['upcoming']}/sessions/new")
+    browser.check(f"/events/{facts['upcoming']}/edit")
+    browser.check(f"/events/{facts['upcoming']}/sessions/new")
     browser.page.fill("#starts_at", "25:00")
-    _submit(browser, "new session with errors")
+    browser.submit("new session with errors")
     assert browser.page.locator(".govuk-error-summary").count() == 1
-    _check(browser, f"/events/{facts['past']}/sessions/{facts['session']}/edit")
-    _check(browser, f"/events/{facts['upcoming']}/registrations")
+    browser.check(f"/events/{facts['past']}/sessions/{facts['session']}/edit")
+    browser.check(f"/events/{facts['upcoming']}/registrations")
     assert "pat@example.org" in browser.page.content() or "sam@example.org" in browser.page.content()
 
 
@@ -129,7 +101,7 @@ def test_the_journeys_work_without_javascript(site):
     context = browser.new_context(java_script_enabled=False)
     try:
         page = context.new_page()
-        _sign_in(page, browser.base_url, "editor@example.org")
+        sign_in(page, browser.base_url, "editor@example.org", PASSWORD)
         page.goto(browser.base_url + "/events/new")
         page.fill("#name", "Seminar 10: No script needed")
         page.fill("#date", (TODAY + timedelta(days=7)).isoformat())

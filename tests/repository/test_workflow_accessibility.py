@@ -14,7 +14,7 @@ from repository.services.accounts import get_user_by_email
 from repository.services.deposits import add_version
 from repository.services.items import AuthorData, ItemData, attach_file, create_item
 from repository.services.places import ensure_place
-from tests.browser import browse, describe_violations
+from tests.browser import browse
 
 from .people import PASSWORD, make_pdf, make_user
 
@@ -50,23 +50,6 @@ def site(tmp_path_factory):
     app.extensions["repository"].engine.dispose()
 
 
-def _sign_in(browser, email: str) -> None:
-    browser.context.clear_cookies()
-    browser.visit("/account/sign-in")
-    browser.page.fill("#email", email)
-    browser.page.fill("#password", PASSWORD)
-    browser.page.click("form button.govuk-button")
-    browser.page.wait_for_load_state("networkidle")
-
-
-def _axe(browser, path: str) -> None:
-    violations = browser.axe()
-    assert not violations, f"{path}:\n{describe_violations(violations)}"
-    assert not browser.outside, browser.outside
-    assert not browser.console, browser.console
-    assert not browser.failed, browser.failed
-
-
 def _check(browser, path: str, expected: int = 200, *, press: str | None = None, errors: bool = False) -> None:
     visit = browser.visit(path)
     assert visit.status == expected, path
@@ -75,12 +58,12 @@ def _check(browser, path: str, expected: int = 200, *, press: str | None = None,
         browser.page.click(f"main button:has-text('{press}')")
         browser.page.wait_for_load_state("networkidle")
         assert (browser.page.locator(".govuk-error-summary").count() == 1) == errors, path
-    _axe(browser, path)
+    browser.assert_clean(path)
 
 
 def test_depositor_pages(site):
     browser, ids = site
-    _sign_in(browser, "dep@example.org")
+    browser.sign_in("dep@example.org", PASSWORD)
     _check(browser, "/deposit/")
     assert "Take back" in browser.page.content() and "is with the editors" in browser.page.content()
     _check(browser, f"/deposit/{ids['draft']}/delete")
@@ -89,7 +72,7 @@ def test_depositor_pages(site):
 
 def test_editor_review_of_a_new_version(site):
     browser, ids = site
-    _sign_in(browser, "ed@example.org")
+    browser.sign_in("ed@example.org", PASSWORD)
     _check(browser, "/moderation/")
     _check(browser, f"/moderation/items/{ids['published']}")
     assert "A new version of the file is waiting for review" in browser.page.content()
@@ -99,7 +82,7 @@ def test_editor_review_of_a_new_version(site):
 
 def test_editor_theme_and_place_pages(site):
     browser, _ = site
-    _sign_in(browser, "ed@example.org")
+    browser.sign_in("ed@example.org", PASSWORD)
     _check(browser, "/moderation/themes")
     _check(browser, "/moderation/themes/new")
     _check(browser, "/moderation/themes/new", press="Add the theme", errors=True)
@@ -113,4 +96,4 @@ def test_editor_theme_and_place_pages(site):
     browser.page.click("main button:has-text('Save the place')")
     browser.page.wait_for_load_state("networkidle")
     assert browser.page.locator(".govuk-error-summary").count() == 1
-    _axe(browser, "/moderation/places/leeds (error)")
+    browser.assert_clean("/moderation/places/leeds (error)")
