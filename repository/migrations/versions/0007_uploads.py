@@ -43,5 +43,30 @@ def upgrade() -> None:
         op.get_bind().connection.cursor().execute(SchemaManager.get_schema())
 
 
+# Everything the job queue's script made: its tables (their sequences and indexes go with them),
+# then its functions and its types, found by the prefix the script gives every name.
+_DROP_JOB_QUEUE = """
+DO $$
+DECLARE found record;
+BEGIN
+    FOR found IN SELECT tablename FROM pg_tables
+                 WHERE schemaname = current_schema() AND tablename LIKE 'procrastinate\\_%' LOOP
+        EXECUTE format('DROP TABLE IF EXISTS %I CASCADE', found.tablename);
+    END LOOP;
+    FOR found IN SELECT p.oid::regprocedure AS signature FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                 WHERE n.nspname = current_schema() AND p.proname LIKE 'procrastinate\\_%' LOOP
+        EXECUTE format('DROP FUNCTION IF EXISTS %s CASCADE', found.signature);
+    END LOOP;
+    FOR found IN SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+                 WHERE n.nspname = current_schema() AND t.typname LIKE 'procrastinate\\_%'
+                   AND t.typtype IN ('c', 'd', 'e') LOOP
+        EXECUTE format('DROP TYPE IF EXISTS %I CASCADE', found.typname);
+    END LOOP;
+END $$;
+"""
+
+
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.get_bind().connection.cursor().execute(_DROP_JOB_QUEUE)
     op.drop_table('uploads')
