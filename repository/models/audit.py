@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import DateTime, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, declared_attr, mapped_column, relationship
 
 from .base import Base, utcnow
 from .items import Item
@@ -34,22 +35,25 @@ AUDIT_ACTIONS = {
 }
 
 
-class AuditEntry(Base):
-    """One change to an item: who, when, what (field -> [before, after]) and an optional message."""
+class LoggedChange:
+    """What every log entry holds (items', events', editors' curation): who, when, and what changed.
 
-    __tablename__ = "audit_entries"
+    Each log names its actions in ACTIONS (action -> the words people read) and sizes its own
+    `action` column.
+    """
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    ACTIONS: ClassVar[dict[str, str]] = {}
+    action: Mapped[str]
+
     # The actor's row may go; the label keeps who it was. None means the system (e.g. embargo).
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     actor: Mapped[str] = mapped_column(String(254), default="system")
-    action: Mapped[str] = mapped_column(String(30))
     changes_json: Mapped[str] = mapped_column(Text, default="{}")
-    message: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    user: Mapped[User | None] = relationship()
+    @declared_attr
+    def user(cls) -> Mapped[User | None]:
+        return relationship(User)
 
     @property
     def changes(self) -> dict[str, list]:
@@ -59,7 +63,19 @@ class AuditEntry(Base):
     @property
     def action_label(self) -> str:
         """Return the human name of the action."""
-        return AUDIT_ACTIONS.get(self.action, self.action)
+        return self.ACTIONS.get(self.action, self.action)
+
+
+class AuditEntry(LoggedChange, Base):
+    """One change to an item: who, when, what (field -> [before, after]) and an optional message."""
+
+    __tablename__ = "audit_entries"
+    ACTIONS = AUDIT_ACTIONS
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(30))
+    message: Mapped[str] = mapped_column(Text, default="")
 
 
 class ItemGrant(Base):

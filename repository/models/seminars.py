@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, time
 
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Table, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .audit import LoggedChange
 from .base import Base, utcnow
 from .items import Item
 from .places import Event
-from .users import User
 
 session_items = Table(
     "event_session_items",
@@ -84,31 +83,16 @@ class Registration(Base):
     event: Mapped[Event] = relationship()
 
 
-class EventAuditEntry(Base):
+class EventAuditEntry(LoggedChange, Base):
     """One change to an event, its programme or its registrations: who, when, what.
 
     Registration entries never hold the person's details, only that one came or went.
     """
 
     __tablename__ = "event_audit_entries"
+    ACTIONS = EVENT_AUDIT_ACTIONS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"), index=True)
     subject: Mapped[str] = mapped_column(String(200))  # the event's slug, kept if the event goes
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    actor: Mapped[str] = mapped_column(String(254), default="system")
     action: Mapped[str] = mapped_column(String(30))
-    changes_json: Mapped[str] = mapped_column(Text, default="{}")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-    user: Mapped[User | None] = relationship()
-
-    @property
-    def changes(self) -> dict[str, list]:
-        """Return field -> [before, after]."""
-        return json.loads(self.changes_json or "{}")
-
-    @property
-    def action_label(self) -> str:
-        """Return the human name of the action."""
-        return EVENT_AUDIT_ACTIONS.get(self.action, self.action)
