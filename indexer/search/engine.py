@@ -190,6 +190,7 @@ SORT_KEYS = {
     "newest": (("newest", True), ("title_sort", False)),
     "oldest": (("oldest", False), ("title_sort", False)),
     "title": (("title_sort", False), ("newest", True)),
+    "added": (("added", True), ("title_sort", False)),
 }
 
 

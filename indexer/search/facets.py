@@ -42,6 +42,7 @@ SORTS: dict[str, str] = {
     "relevance": "Relevance",
     "newest": "Newest first",
     "oldest": "Oldest first",
+    "added": "Recently added",
     "title": "Title (A to Z)",
 }
 MAX_PER_PAGE = 100

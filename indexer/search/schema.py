@@ -119,6 +119,7 @@ def make_schema() -> fields.Schema:
         year_key=fields.KEYWORD(analyzer=key_analyzer()),
         newest=fields.ID(sortable=True),
         oldest=fields.ID(sortable=True),
+        added=fields.ID(sortable=True),  # when the item was added to the repository (ISO 8601, UTC)
         title_sort=fields.ID(sortable=True),
     )
 
@@ -240,6 +241,7 @@ def to_fields(doc: dict) -> dict[str, Any]:
         "newest": when,
         # Undated items go last in oldest-first order too.
         "oldest": when or "~",
+        "added": doc.get("added") or "",
         "title_sort": title_sort_key(title),
     }
     if year:

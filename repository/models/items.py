@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Integer, Str
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import false as sa_false
 
-from .base import Base, utcnow
+from .base import Base, as_utc, utcnow
 from .places import Event, Place
 from .taxonomy import Theme
 from .users import User
@@ -135,6 +135,11 @@ class Item(Base):
     additional_files: Mapped[list[AdditionalFile]] = relationship(
         back_populates="item", order_by="AdditionalFile.id", cascade="all, delete-orphan"
     )
+
+    @property
+    def added_at(self) -> datetime:
+        """When the item joined the repository: first published here (or made, if never published), in UTC."""
+        return as_utc(self.published_at or self.created_at or utcnow())
 
     @property
     def versions(self) -> list[ItemFile]:

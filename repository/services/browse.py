@@ -51,8 +51,8 @@ def visible_total(store: IndexStore, reader: Reader, filters: dict[str, list[str
 def recently_added(session: Session, reader: Reader, *, item_type: str | None = None, limit: int = 5) -> list[Item]:
     """Return the visible items most recently added to the repository (published), newest first.
 
-    "Newest" here is when an item joined the repository, not the year it was written: a 2007
-    paper deposited today heads the list. The database knows when; `load_items` applies the
+    "Newest" here is when an item joined the repository (Item.added_at), not the year it was
+    written: a 2007 paper deposited today heads the list. The database knows when; `load_items` applies the
     same who-may-see-what rule as the index to each candidate.
     """
     added = func.coalesce(Item.published_at, Item.created_at)

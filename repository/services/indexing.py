@@ -53,6 +53,9 @@ def index_document(item: Item, today: date | None = None) -> dict:
         if (item.date or item.year)
         else None,
         "access": item.access,
+        # "Recently added" sorts by this; whole seconds, so a record fresh in memory and one read
+        # back from the database (which may drop the zone) give the same document.
+        "added": item.added_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "readers": readers_for(item),
         # Each additional file is found by those who may read it, and by no one else.
         "files": [{"id": attached.id, "label": attached.label_text, "body": attached.text,

@@ -25,7 +25,7 @@ def request(**changes):
 
 
 @pytest.mark.parametrize("changes, message", [
-    ({"sort": "popular"}, "no sort order 'popular': choose relevance, newest, oldest or title"),
+    ({"sort": "popular"}, "no sort order 'popular': choose relevance, newest, oldest, added or title"),
     ({"per_page": MAX_PER_PAGE + 1}, r"\('per_page'\) must be between"),
     ({"page": 0}, "page number must be between"),
     ({"page": 501}, "first 10,000 results"),

@@ -4,6 +4,7 @@ a way back to the same results, and footer pages an operator can put in their ow
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 from html import unescape
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -12,7 +13,8 @@ import pytest
 
 from repository.context import resources
 from repository.db import transaction
-from repository.models import ACCESS_LEVELS, LANGUAGES, LICENCES
+from repository.models import ACCESS_LEVELS, LANGUAGES, LICENCES, Item
+from repository.services.changes import record_change
 from repository.services.items import AuthorData, ItemData, create_item
 from tests.conftest import apply_changes
 
@@ -53,6 +55,25 @@ def test_the_home_page_lists_the_newest_additions_not_the_newest_years(client, m
     # The search's own "Newest first" is still about when items were written.
     results = client.get("/search", query_string={"sort": "newest"}).get_data(as_text=True)
     assert results.index(f'href="/items/{recent_year}') < results.index(f'href="/items/{old_year}')
+
+
+def test_the_search_sorts_by_recently_added_when_asked(app, client, make_item):
+    # Added an hour apart, in the opposite order to their titles and their years.
+    later = make_item(title="A paper of 2007, added later", year=2007)
+    earlier = make_item(title="Z paper of 2020, added earlier", year=2020)
+    now = datetime.now(timezone.utc)
+    with app.app_context():
+        res = resources()
+        with transaction(res.sessions) as session:
+            for item_id, moment in ((earlier, now - timedelta(hours=2)), (later, now - timedelta(hours=1))):
+                session.get(Item, item_id).published_at = moment
+            record_change(session, [earlier, later], "published_at set")
+        apply_changes(res)
+    html = client.get("/search", query_string={"sort": "added"}).get_data(as_text=True)
+    assert "Recently added" in html  # the sort is offered by name
+    assert html.index(f'href="/items/{later}') < html.index(f'href="/items/{earlier}')
+    answer = client.get("/api/v1/search", query_string={"sort": "added"}).get_json()
+    assert [hit["id"] for hit in answer["results"]][:2] == [later, earlier]
 
 
 def test_back_to_the_results_returns_to_the_same_search_filters_sort_and_page(app, client):
