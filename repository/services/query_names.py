@@ -7,6 +7,7 @@ before the query reaches the engine.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -57,8 +58,13 @@ def _quoted(slug: str) -> str:
     return slug if re.fullmatch(r"[\w\-]+", slug) else f'"{slug}"'
 
 
-def resolve_names(session: Session, q: str) -> ResolvedQuery:
-    """Return q with theme, place, event and type values turned into slugs; unknown ones are left out and said."""
+def resolve_names(session: Session, q: str, shown: Callable[[str, str], bool] = lambda label, slug: True
+                  ) -> ResolvedQuery:
+    """Return q with theme, place, event and type values turned into slugs; unknown ones are left out and said.
+
+    `shown(label, slug)` says whether the reader may know of a value: one that they may not
+    (a place known only from items hidden from them) is answered as unknown, word for word.
+    """
     if ":" not in q:
         return ResolvedQuery(q, [])
     cache: dict[str, dict[str, str]] = {}
@@ -85,6 +91,8 @@ def resolve_names(session: Session, q: str) -> ResolvedQuery:
                 longer = names.get(_key(" ".join(words)))
                 if longer:
                     slug, end = longer, at
+        if slug and not shown(label, slug):
+            slug, end = None, m.end()
         out.append(q[last:m.start()])
         if slug:
             out.append(f"{field}:{_quoted(slug)}")

@@ -7,6 +7,7 @@ wrong data, and an item the database no longer calls published is dropped.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
@@ -160,12 +161,28 @@ def _in_taxonomy_order(session: Session, values: list[FacetValue]) -> list[Facet
     return ranked
 
 
+def _known_to(session: Session, store: IndexStore, request: SearchRequest) -> Callable[[str, str], bool]:
+    """Return shown(label, slug) for resolve_names: themes, types and events are public; a place is
+    known to this reader when a seminar was held there or an item they may see is about it."""
+
+    def shown(label: str, slug: str) -> bool:
+        if label != "place":
+            return True
+        if session.scalar(select(Event.id).join(Place, Event.place_id == Place.id).where(Place.slug == slug).limit(1)):
+            return True
+        probe = replace(request, q="", filters={"places": [slug]}, page=1, per_page=1, highlight=False,
+                        facets=False, suggest=False)
+        return search(store, probe).total > 0
+
+    return shown
+
+
 def run_search(session: Session, store: IndexStore, request: SearchRequest) -> SearchOutcome:
     """Search for what `request.principals` may see and load the records in rank order.
 
     Names typed in fields become the index's slugs, and the vocabulary's synonyms go with the request.
     """
-    resolved = resolve_names(session, request.q)
+    resolved = resolve_names(session, request.q, _known_to(session, store, request))
     request = replace(request, q=resolved.q, synonyms=request.synonyms or synonym_groups(session))
     result = search(store, request)
     items = {str(item.id): item for item in load_items(session, [hit.id for hit in result.hits],

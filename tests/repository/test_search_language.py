@@ -134,6 +134,25 @@ def test_an_unknown_value_is_explained_left_out_and_kept_in_the_box(client, shel
     assert set(result_ids(html)) == {shelf["schools"], shelf["partnership"]}
 
 
+def test_a_place_known_only_from_hidden_items_answers_as_an_unknown_one(app, client, make_item):
+    make_item(title="A refuge's records", places=["Skerrowby"], access="restricted")
+    make_item(title="Safeguarding in the open", abstract="Safeguarding children together.")
+    with app.app_context():
+        make_user(resources(), "ed@example.org", "editor")
+    for typed in ("place:Skerrowby", "place:skerrowby"):
+        hidden, unknown = page(client, q=f"{typed} safeguarding"), page(client, q="place:Nowhereby safeguarding")
+        assert notes_of(hidden) == notes_of(unknown).replace("Nowhereby", typed.split(":")[1])
+        assert total(hidden) == total(unknown) == 1
+    # In the address's filter too: the same answer as for a place that does not exist.
+    hidden = page(client, q="safeguarding", place="skerrowby")
+    unknown = page(client, q="safeguarding", place="nowhereby")
+    assert (total(hidden), notes_of(hidden).replace("skerrowby", "nowhereby")) == (total(unknown), notes_of(unknown))
+    # An editor, who may see the item, has the name resolved.
+    editor = app.test_client()
+    sign_in(editor, "ed@example.org")
+    assert notes_of(page(editor, q="place:Skerrowby")) == "" and total(page(editor, q="place:Skerrowby")) == 1
+
+
 def test_an_unknown_field_is_explained(client, shelf):
     html = page(client, q="colour:blue safeguarding")
     assert "There is no search field called ‘colour’" in notes_of(html)
