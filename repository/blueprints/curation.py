@@ -131,29 +131,37 @@ def theme(slug: str):
     return _theme_page(_theme(slug), form=form, status=400)
 
 
-@bp.post("/themes/<slug>/merge")
-@editors_only
-def merge_theme_page(slug: str):
-    """Merge a theme into another: its items, sub-themes, key phrases and address go there."""
-    source = _theme(slug)
-    form = ThemeMergeForm()
+def _merge(source, form, find_target, merge, refusal: type[Exception], kind: str, again):
+    """Merge `source` (a theme or a place) into the one `form.into` names, and go there.
+
+    A target not found or a refused merge sets the form's error, and `again()` shows the page with it.
+    """
     if form.validate_on_submit():
         session = db_session()
-        target = find_theme(session, form.into.data)
+        target = find_target(session, form.into.data)
         if target is None:
-            form.into.errors = ["Choose the theme to merge into"]
+            form.into.errors = [f"Choose the {kind} to merge into"]
         else:
             name = source.name
             try:
-                merge_theme(session, source, target, _editor())
-            except InvalidTheme as error:
+                merge(session, source, target, _editor())
+            except refusal as error:
                 session.rollback()
                 form.into.errors = [str(error)]
             else:
                 session.commit()
                 flash(f"‘{name}’ has been merged into ‘{target.name}’; its old address leads here.", "success")
-                return redirect(url_for("curation.theme", slug=target.slug))
-    return _theme_page(_theme(slug), merge_form=form, status=400)
+                return redirect(url_for(f"curation.{kind}", slug=target.slug))
+    return again()
+
+
+@bp.post("/themes/<slug>/merge")
+@editors_only
+def merge_theme_page(slug: str):
+    """Merge a theme into another: its items, sub-themes, key phrases and address go there."""
+    form = ThemeMergeForm()
+    return _merge(_theme(slug), form, find_theme, merge_theme, InvalidTheme, "theme",
+                  lambda: _theme_page(_theme(slug), merge_form=form, status=400))
 
 
 @bp.get("/places")
@@ -211,22 +219,6 @@ def place(slug: str):
 @editors_only
 def merge_place_page(slug: str):
     """Merge a duplicate place into another: its items, seminars and address go there."""
-    source = _place(slug)
     form = PlaceMergeForm()
-    if form.validate_on_submit():
-        session = db_session()
-        target = session.scalar(select(Place).where(Place.slug == form.into.data))
-        if target is None:
-            form.into.errors = ["Choose the place to merge into"]
-        else:
-            name = source.name
-            try:
-                merge_place(session, source, target, _editor())
-            except InvalidPlace as error:
-                session.rollback()
-                form.into.errors = [str(error)]
-            else:
-                session.commit()
-                flash(f"‘{name}’ has been merged into ‘{target.name}’; its old address leads here.", "success")
-                return redirect(url_for("curation.place", slug=target.slug))
-    return _place_page(_place(slug), merge_form=form, status=400)
+    return _merge(_place(slug), form, lambda session, into: session.scalar(select(Place).where(Place.slug == into)),
+                  merge_place, InvalidPlace, "place", lambda: _place_page(_place(slug), merge_form=form, status=400))
